@@ -1,0 +1,79 @@
+/** The statechart as plain JSON — states, transitions, guards with their rules, deadlines — for drawing. */
+import type { AnyStateNode } from 'xstate';
+import { eventCatalog } from './catalog.ts';
+import { deadlineDays, stateTargetDays } from './config.ts';
+import type { EventType } from './events.ts';
+import { type GuardName, guards } from './guards.ts';
+import { pathwayMachine } from './pathwayMachine.ts';
+import { type RuleId, rules } from './rules.ts';
+import type { DeadlineName } from './vocab.ts';
+
+export type StateDefinition = {
+  id: string;
+  key: string;
+  parent: string | null;
+  type: 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
+  initial: string | null;
+  description: string | null;
+  deadline: { name: DeadlineName; days: number } | null;
+  targetDays: number | null;
+};
+export type TransitionDefinition = {
+  source: string;
+  event: EventType;
+  label: string;
+  targets: string[];
+  guards: { name: GuardName; rule: RuleId; clause: string; route: boolean }[];
+};
+export type PathwayDefinition = { id: string; states: StateDefinition[]; transitions: TransitionDefinition[] };
+
+/** `pathway.active.jointCare` → `active.jointCare`: ids relative to the machine, as statePaths() gives them. */
+const pathOf = (node: AnyStateNode): string => node.path.join('.');
+
+const guardNamesOf = (guard: unknown): GuardName[] => {
+  if (!guard) return [];
+  if (typeof guard === 'string') return [guard as GuardName];
+  const nested = (guard as { guards?: unknown[] }).guards;
+  return nested ? nested.flatMap(guardNamesOf) : [];
+};
+
+export function pathwayDefinition(): PathwayDefinition {
+  const states: StateDefinition[] = [];
+  const transitions: TransitionDefinition[] = [];
+  const visit = (node: AnyStateNode, parent: AnyStateNode | null) => {
+    const id = pathOf(node);
+    if (parent) {
+      const deadline = (node.meta as { deadline?: DeadlineName } | undefined)?.deadline ?? null;
+      states.push({
+        id,
+        key: node.key,
+        parent: parent.parent ? pathOf(parent) : null,
+        type: node.type,
+        initial: node.initial?.target[0] ? pathOf(node.initial.target[0]) : null,
+        description: node.description ?? null,
+        deadline: deadline ? { name: deadline, days: deadlineDays[deadline] } : null,
+        targetDays: stateTargetDays[id] ?? null,
+      });
+    }
+    for (const [event, list] of node.transitions) {
+      for (const t of list) {
+        const names = guardNamesOf(t.guard);
+        transitions.push({
+          source: parent ? id : '',
+          event: event as EventType,
+          label: eventCatalog[event as EventType].label,
+          targets: (t.target ?? []).map(pathOf),
+          guards: names.map((name) => ({
+            name,
+            rule: guards[name].rule,
+            clause: rules[guards[name].rule].clause,
+            route: 'route' in guards[name],
+          })),
+        });
+      }
+    }
+    for (const child of Object.values(node.states)) visit(child, node);
+  };
+  visit(pathwayMachine.root, null);
+  return { id: pathwayMachine.id, states, transitions };
+}

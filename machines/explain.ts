@@ -1,0 +1,81 @@
+/** "What can I do now, and why not": the guards of the statechart, read back with their rules. */
+import type { AnyMachineSnapshot } from 'xstate';
+import { catalogBlocker } from './catalogBlocker.ts';
+import type { Actor, EventType, PathwayEvent } from './events.ts';
+import { eventTypes } from './events.ts';
+import { type GuardName, guardMessage, guards } from './guards.ts';
+import { type Blocker, blocker } from './rules.ts';
+import type { PathwaySnapshot } from './snapshot.ts';
+
+type TransitionLike = { guard?: unknown };
+
+/** The named guards inside a transition's guard (a name, or `and([...names])`). */
+function guardNames(guard: TransitionLike['guard']): GuardName[] {
+  if (!guard) return [];
+  if (typeof guard === 'string') return [guard as GuardName];
+  const nested = (guard as { guards?: TransitionLike['guard'][] }).guards;
+  if (nested) return nested.flatMap(guardNames);
+  const type = (guard as { type?: string }).type;
+  return type ? [type as GuardName] : [];
+}
+
+/** The transitions the machine would consider for an event, deepest active state first. */
+function candidates(snapshot: AnyMachineSnapshot, type: EventType): TransitionLike[] {
+  // `_nodes` is XState's list of active state nodes; the public API has no other way to reach them.
+  const nodes = [...(snapshot as unknown as { _nodes: { transitions: Map<string, TransitionLike[]> }[] })._nodes].reverse();
+  return nodes.flatMap((n) => n.transitions.get(type) ?? []);
+}
+
+/**
+ * The blockers for an event: for each transition whose route guards pass, the rule guards that fail.
+ * With `payload: false` guards that read the event's own fields are not judged (nothing to judge).
+ */
+function evaluate(snapshot: PathwaySnapshot, event: PathwayEvent, payload: boolean): Blocker[] {
+  if (snapshot.status === 'done') return [blocker('R-CLOSE-FINAL', 'The case is closed: a new referral opens a new episode')];
+  const found = candidates(snapshot, event.type);
+  if (found.length === 0) return [catalogBlocker(event.type)];
+  const failures = new Map<GuardName, Blocker>();
+  for (const t of found) {
+    const names = guardNames(t.guard).filter((n) => payload || guards[n].needs !== 'payload');
+    const routes = names.filter((n) => 'route' in guards[n]);
+    if (!routes.every((n) => guards[n].test(snapshot.context, event))) continue;
+    const failed = names.filter((n) => !('route' in guards[n]) && !guards[n].test(snapshot.context, event));
+    if (failed.length === 0) return [];
+    for (const n of failed) failures.set(n, blocker(guards[n].rule, guardMessage(n, snapshot.context, event)));
+  }
+  return [...failures.values()];
+}
+
+/** The rules that block one concrete event now; empty when the machine would take it. */
+export function explainRefusal(snapshot: PathwaySnapshot, event: PathwayEvent): Blocker[] {
+  const blockers = evaluate(snapshot, event, true);
+  // The machine is the judge: if it would take the event, nothing blocks it.
+  if (blockers.length > 0 || snapshot.can(event)) return blockers;
+  return [catalogBlocker(event.type)];
+}
+
+export type NextEvent =
+  | { type: EventType; allowed: true; conditions: Blocker[] }
+  | { type: EventType; allowed: false; blockedBy: Blocker[] };
+
+/**
+ * Every event type of the pathway for one actor: allowed (with the rules its details must still meet)
+ * or blocked (with the rules that block it whatever details are given).
+ */
+export function nextEvents(snapshot: PathwaySnapshot, actor: Actor, at = new Date(0).toISOString()): NextEvent[] {
+  return eventTypes.map((type) => {
+    const probe = { type, actor, at } as PathwayEvent;
+    const blockedBy = evaluate(snapshot, probe, false);
+    if (blockedBy.length > 0) return { type, allowed: false, blockedBy };
+    const conditions = new Map<string, Blocker>();
+    for (const t of candidates(snapshot, type)) {
+      for (const n of guardNames(t.guard)) {
+        const spec = guards[n];
+        if (spec.needs === 'payload' && !('route' in spec) && typeof spec.message === 'string') {
+          conditions.set(n, blocker(spec.rule, spec.message));
+        }
+      }
+    }
+    return { type, allowed: true, conditions: [...conditions.values()] };
+  });
+}
