@@ -1,0 +1,108 @@
+/** Cases (one episode of a person's journey) with their append-only event history. */
+import { sql } from 'drizzle-orm';
+import { bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { agencyKinds, areas, deadlineNames, quadrants, roles } from '../../machines/vocab.ts';
+import { serviceUsers } from './people.ts';
+
+export const cases = pgTable(
+  'cases',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    /** Pseudonymous reference shown to commissioners and auditors instead of identifiers. */
+    reference: text().notNull().unique(),
+    personId: uuid()
+      .notNull()
+      .references(() => serviceUsers.id),
+    episode: integer().notNull(),
+    snapshot: jsonb().notNull(),
+    /** Leaf state paths, e.g. {active.jointCare.carePlan.agreed, active.jointCare.detox.none}. */
+    statePaths: text().array().notNull(),
+    /** The top-level phase (referral, assessment, leadAssignment, jointCare, handover, dispute, closed). */
+    phase: text().notNull(),
+    status: text({ enum: ['open', 'closed'] }).notNull(),
+    leadAgencyId: text(),
+    leadAgencyKind: text({ enum: agencyKinds }),
+    coordinatorId: text(),
+    coordinatorName: text(),
+    responsibleAgencyId: text(),
+    quadrant: text({ enum: quadrants }),
+    area: text({ enum: areas }),
+    version: integer().notNull(),
+    stateEnteredAt: timestamp({ withTimezone: true }).notNull(),
+    openedAt: timestamp({ withTimezone: true }).notNull(),
+    closedAt: timestamp({ withTimezone: true }),
+    updatedAt: timestamp({ withTimezone: true }).notNull(),
+    machineVersion: text().notNull(),
+  },
+  (t) => [
+    unique('cases_person_episode_uq').on(t.personId, t.episode),
+    // GET /api/cases filters and audits by phase, lead and quadrant over open cases.
+    index('cases_status_phase_idx').on(t.status, t.phase, t.stateEnteredAt),
+    index('cases_lead_idx').on(t.leadAgencyId, t.status),
+    index('cases_responsible_idx').on(t.responsibleAgencyId, t.status),
+    index('cases_quadrant_area_idx').on(t.quadrant, t.area),
+    // Cursor pagination of the case list, newest first.
+    index('cases_opened_idx').on(t.openedAt, t.id),
+  ],
+);
+
+export const caseEvents = pgTable(
+  'case_events',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    caseId: uuid()
+      .notNull()
+      .references(() => cases.id),
+    seq: integer().notNull(),
+    type: text().notNull(),
+    payload: jsonb().notNull(),
+    actorId: text().notNull(),
+    actorAgencyId: text().notNull(),
+    actorAgencyKind: text({ enum: agencyKinds }).notNull(),
+    actorRole: text({ enum: roles }).notNull(),
+    fromState: text().array().notNull(),
+    toState: text().array().notNull(),
+    at: timestamp({ withTimezone: true }).notNull(),
+    idempotencyKey: text(),
+  },
+  (t) => [
+    unique('case_events_case_seq_uq').on(t.caseId, t.seq),
+    unique('case_events_case_idem_uq').on(t.caseId, t.idempotencyKey),
+    // Audits scan events by type and time (flow, bounces, disputes).
+    index('case_events_type_at_idx').on(t.type, t.at),
+  ],
+);
+
+/** The first answer to each Idempotency-Key, returned again to a retry with the same body. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    scope: text().notNull(),
+    key: text().notNull(),
+    requestHash: text().notNull(),
+    status: integer().notNull(),
+    body: jsonb().notNull(),
+    headers: jsonb().$type<Record<string, string>>().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] })],
+);
+
+/** Pending deadlines of open cases, kept in step with each transition; a sweeper fires the due ones once. */
+export const caseDeadlines = pgTable(
+  'case_deadlines',
+  {
+    caseId: uuid()
+      .notNull()
+      .references(() => cases.id),
+    name: text({ enum: deadlineNames }).notNull(),
+    ref: text().notNull().default(''),
+    dueAt: timestamp({ withTimezone: true }).notNull(),
+    firedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.name, t.ref] }),
+    // The sweeper claims unfired rows in due order; the overdue audit reads the same index.
+    index('case_deadlines_due_idx').on(t.dueAt).where(sql`${t.firedAt} is null`),
+  ],
+);

@@ -1,0 +1,4 @@
+/** The database schema, one file per aggregate. */
+export * from './cases.ts';
+export * from './directory.ts';
+export * from './people.ts';

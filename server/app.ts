@@ -1,0 +1,74 @@
+/** The Hono application: routes mounted per resource, one error handler, one not-found, problem+json everywhere. */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import { z } from 'zod';
+import type { Deps, Env } from './env.ts';
+import { authenticate, requestContext, requireJson } from './middleware.ts';
+import { type Problem, ProblemError, problems } from './problem.ts';
+import { cases$ } from './routes/cases.ts';
+import { docs } from './routes/docs.ts';
+import { health } from './routes/health.ts';
+import { reference } from './routes/reference.ts';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const problemJson = (p: Problem, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(p), { status: p.status, headers: { 'Content-Type': 'application/problem+json', ...headers } });
+
+export function createApp(deps: Deps) {
+  const app = new OpenAPIHono<Env>({
+    // A body that fails its schema answers problem+json, not zod's raw error.
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw problems.malformed(
+          z.prettifyError(result.error),
+          result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        );
+      }
+    },
+  });
+
+  app.use('*', requestContext(deps));
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"] },
+    }),
+  );
+  app.use('/api/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => problemJson(problems.tooLarge(MAX_BODY_BYTES).problem) }));
+  app.use('/api/*', requireJson());
+  app.use('/api/cases/*', authenticate());
+  app.use('/api/cases', authenticate());
+
+  app.route('/', health);
+  app.route('/api', reference);
+  app.route('/api/cases', cases$);
+  app.route('/api/docs', docs);
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Dual diagnosis care pathway API',
+      version: '0.1.0',
+      description:
+        'Runs the Kent and Medway joint working protocol for co-occurring mental health and substance misuse. ' +
+        'Errors are RFC 9457 problem+json; protocol refusals name their rule (R-…) and clause.',
+    },
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+
+  app.notFound((c) => problemJson(problems.notFound(`No route ${c.req.method} ${c.req.path}`).problem));
+  app.onError((error, c) => {
+    if (error instanceof ProblemError) return problemJson({ ...error.problem, instance: c.req.path }, error.headers);
+    if (error instanceof HTTPException) {
+      // Hono's own 4xx (malformed JSON body and the like), re-shaped as problem+json.
+      const p = error.status === 413 ? problems.tooLarge(MAX_BODY_BYTES) : problems.malformed(error.message || 'Malformed request');
+      return problemJson({ ...p.problem, status: error.status >= 400 && error.status < 500 ? error.status : 400 });
+    }
+    deps.log.error({ requestId: c.var.requestId, err: error }, 'unhandled error');
+    return problemJson({ ...problems.internal().problem, instance: c.req.path });
+  });
+  return app;
+}
+export type App = ReturnType<typeof createApp>;

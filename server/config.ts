@@ -1,0 +1,36 @@
+/** Configuration, from environment variables only (documented in the README). */
+import { resolve } from 'node:path';
+
+export type Config = {
+  port: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  auth: { issuer: string; audience: string; secret: string | undefined; jwksUrl: string | undefined; devSecret: boolean };
+  seedDemo: boolean;
+  logLevel: string;
+};
+
+/** The development signing secret: used only when no secret or JWKS is configured, and said so in the log. */
+export const DEV_SECRET = 'development-only-secret-do-not-use-in-production-0123456789';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const secret = env.AUTH_SECRET;
+  const jwksUrl = env.AUTH_JWKS_URL;
+  if (env.NODE_ENV === 'production' && !secret && !jwksUrl) {
+    throw new Error('AUTH_SECRET or AUTH_JWKS_URL must be set in production');
+  }
+  return {
+    port: Number(env.PORT ?? 3000),
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: resolve(env.DATA_DIR ?? './data'),
+    auth: {
+      issuer: env.AUTH_ISSUER ?? 'dual-diagnosis-pathway',
+      audience: env.AUTH_AUDIENCE ?? 'pathway-api',
+      secret: secret ?? (jwksUrl ? undefined : DEV_SECRET),
+      jwksUrl,
+      devSecret: !secret && !jwksUrl,
+    },
+    seedDemo: env.SEED_DEMO !== 'false',
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}

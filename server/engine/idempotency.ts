@@ -1,0 +1,44 @@
+/** Idempotency-Key: the first answer is stored with the change it made, and a retry gets it back. */
+import { createHash } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import { idempotencyKeys } from '../../db/schema/index.ts';
+import { problems } from '../problem.ts';
+
+export type StoredResponse = { status: number; body: unknown; headers: Record<string, string> };
+
+/** Key order does not change a request's meaning, so it does not change its hash. */
+const canonical = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(canonical)
+    : value && typeof value === 'object'
+      ? Object.fromEntries(
+          Object.keys(value as object)
+            .sort()
+            .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+        )
+      : value;
+
+export const requestHash = (request: unknown): string =>
+  createHash('sha256')
+    .update(JSON.stringify(canonical(request)))
+    .digest('hex');
+
+/**
+ * The stored answer for a key, or undefined. Takes a transaction-scoped advisory lock on the key first,
+ * so two concurrent first attempts are serialised and the second one finds the first one's answer.
+ */
+export async function findStored(tx: Tx, scope: string, key: string, hash: string): Promise<StoredResponse | undefined> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${scope}|${key}`}, 0))`);
+  const [row] = await tx
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+  if (!row) return undefined;
+  if (row.requestHash !== hash) throw problems.idempotencyMismatch();
+  return { status: row.status, body: row.body, headers: row.headers };
+}
+
+export async function store(tx: Tx, scope: string, key: string, hash: string, response: StoredResponse): Promise<void> {
+  await tx.insert(idempotencyKeys).values({ scope, key, requestHash: hash, ...response, body: response.body as object });
+}

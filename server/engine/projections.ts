@@ -1,0 +1,33 @@
+/** The columns a case row keeps beside its snapshot, derived from the snapshot in the same transaction. */
+import { createHash } from 'node:crypto';
+import { responsibleAgency } from '../../machines/context.ts';
+import { pathwayDefinition } from '../../machines/definition.ts';
+import { type PathwaySnapshot, statePaths } from '../../machines/snapshot.ts';
+
+/** Identifies the statechart a snapshot was made by; a replay must use the same one. */
+export const machineVersion = createHash('sha256').update(JSON.stringify(pathwayDefinition())).digest('hex').slice(0, 12);
+
+export const phaseOf = (paths: readonly string[]): string => {
+  const first = paths[0] ?? 'new';
+  return first.startsWith('active.') ? (first.split('.')[1] ?? 'active') : first;
+};
+
+export function projectionsOf(snapshot: PathwaySnapshot) {
+  const ctx = snapshot.context;
+  const paths = statePaths(snapshot.value);
+  const closed = snapshot.status === 'done';
+  return {
+    statePaths: paths,
+    phase: phaseOf(paths),
+    status: closed ? ('closed' as const) : ('open' as const),
+    leadAgencyId: ctx.lead?.agency.id ?? null,
+    leadAgencyKind: ctx.lead?.agency.kind ?? null,
+    coordinatorId: ctx.lead?.coordinator.id ?? null,
+    coordinatorName: ctx.lead?.coordinator.name ?? null,
+    responsibleAgencyId: closed ? null : (responsibleAgency(ctx)?.id ?? null),
+    quadrant: ctx.quadrant,
+    area: ctx.person?.area ?? null,
+  };
+}
+
+export const sameStates = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((p, i) => p === b[i]);

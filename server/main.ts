@@ -1,0 +1,60 @@
+/** Starts the server: configuration from the environment, database opened and migrated, directory loaded. */
+import { serve } from '@hono/node-server';
+import { eq } from 'drizzle-orm';
+import pino from 'pino';
+import { openDatabase } from '../db/client.ts';
+import { agencies } from '../db/schema/index.ts';
+import { loadDirectory } from '../db/seed/directory.ts';
+import { createApp } from './app.ts';
+import { createVerifier } from './auth.ts';
+import { loadConfig } from './config.ts';
+import { isEmpty, seedDemoCohort } from './demo/cohort.ts';
+
+const config = loadConfig();
+const log = pino({ level: config.logLevel });
+const started = performance.now();
+
+const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir }).catch((error) => {
+  log.fatal({ err: { message: (error as Error).message } }, 'cannot open the database');
+  process.exit(1);
+});
+await loadDirectory(database.db);
+if (database.kind === 'pglite' && config.seedDemo && (await isEmpty(database.db))) {
+  const n = await seedDemoCohort(database.db, { cases: 60, seed: 1 });
+  log.info({ cases: n }, 'loaded the SYNTHETIC demo cohort (no real people)');
+}
+if (config.auth.devSecret) log.warn('AUTH_SECRET is not set: using the development signing secret (npm run token mints tokens for it)');
+
+const app = createApp({
+  database,
+  verify: createVerifier(config.auth, async (id) => {
+    const [row] = await database.db.select({ kind: agencies.kind }).from(agencies).where(eq(agencies.id, id));
+    return row;
+  }),
+  log,
+  now: () => new Date(),
+  onApplied: () => {},
+});
+
+const server = serve({ fetch: app.fetch, port: config.port, hostname: process.env.HOST ?? '127.0.0.1' }, (info) => {
+  log.info(
+    {
+      port: info.port,
+      database: database.kind,
+      dataDir: database.kind === 'pglite' ? config.dataDir : undefined,
+      startupMs: Math.round(performance.now() - started),
+    },
+    `listening on http://localhost:${info.port}`,
+  );
+});
+
+const shutdown = (signal: string) => {
+  log.info({ signal }, 'shutting down');
+  server.close(async () => {
+    await database.close();
+    process.exit(0);
+  });
+  setTimeout(() => process.exit(1), 10_000).unref();
+};
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));

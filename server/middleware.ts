@@ -1,0 +1,36 @@
+/** Middleware as option factories: request id + log line, JSON-only bodies, authentication. */
+import { randomUUID } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { Deps, Env } from './env.ts';
+import { problems } from './problem.ts';
+
+export const requestContext = (deps: Deps, { headerName = 'X-Request-Id' } = {}): MiddlewareHandler<Env> =>
+  async function requestContext(c, next) {
+    const incoming = c.req.header(headerName);
+    const id = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', id);
+    c.set('deps', deps);
+    c.header(headerName, id);
+    const started = performance.now();
+    await next();
+    // Method, route and outcome only: bodies carry health data and never reach the log.
+    deps.log.info(
+      { requestId: id, method: c.req.method, path: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) },
+      'request',
+    );
+  };
+
+export const requireJson = (): MiddlewareHandler<Env> =>
+  async function requireJson(c, next) {
+    if (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH') {
+      const type = c.req.header('Content-Type') ?? '';
+      if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) throw problems.unsupportedMedia();
+    }
+    await next();
+  };
+
+export const authenticate = (): MiddlewareHandler<Env> =>
+  async function authenticate(c, next) {
+    c.set('principal', await c.var.deps.verify(c.req.header('Authorization')));
+    await next();
+  };
