@@ -168,6 +168,11 @@ export const actions = {
       safeguarding: [...ctx.safeguarding, { concern: ev.concern, referredTo: ev.referredTo, at: ev.at }],
     })),
   ),
+  recordMdtConsultation: assign(
+    on('mdt.consult', (ctx, ev) => ({
+      mdtConsultations: [...ctx.mdtConsultations, { agencies: ev.agencies, outcome: ev.outcome, at: ev.at }],
+    })),
+  ),
   recordCarerOffer: assign(on('carer.offerAssessment', (_ctx, ev) => ({ carerAssessmentOfferedAt: ev.at }))),
   planDetox: assign(on('detox.plan', (_ctx, ev) => ({ detox: { substance: ev.substance, planAgreedAt: ev.at } }))),
   startDetox: assign(
@@ -203,7 +208,9 @@ export const actions = {
       const h = ctx.handover;
       if (!h) return {};
       const kept = ctx.involvements.map((i) =>
-        i.agency.id === h.to.id && i.status !== 'ended' ? { ...i, status: 'ended' as const, updatedAt: ev.at } : i,
+        i.agency.id === h.to.id && i.status !== 'ended' && i.status !== 'declined'
+          ? { ...i, status: 'ended' as const, updatedAt: ev.at }
+          : i,
       );
       const sender: Involvement[] = h.senderContinuesAsSupport
         ? [
@@ -236,7 +243,14 @@ export const actions = {
   clearHandover: assign({ handover: null }),
   openDispute: assign(
     on('dispute.raise', (ctx, ev) => ({
-      dispute: { raisedBy: actorAgency(ctx, ev), about: ev.about, level: 'serviceManagers', raisedAt: ev.at, hadLead: !!ctx.lead },
+      dispute: {
+        raisedBy: actorAgency(ctx, ev),
+        about: ev.about,
+        level: 'serviceManagers',
+        raisedAt: ev.at,
+        hadLead: !!ctx.lead,
+        proposedLead: ev.proposedLead,
+      },
     })),
   ),
   escalateDispute: assign(({ context }) => ({ dispute: context.dispute && { ...context.dispute, level: 'clinicalDirectors' as const } })),
@@ -248,6 +262,11 @@ export const actions = {
         since: ctx.lead?.agency.id === ev.lead.id ? ctx.lead.since : ev.at,
         rationale: ev.rationale,
       },
+      involvements: ctx.involvements.map((i) =>
+        i.agency.id === ev.lead.id && ['requested', 'accepted', 'active'].includes(i.status)
+          ? { ...i, status: 'ended' as const, updatedAt: ev.at }
+          : i,
+      ),
       dispute: null,
       stepChange: null,
     })),

@@ -59,7 +59,15 @@ export type Handover = {
   rationale?: string;
 };
 
-export type Dispute = { raisedBy: AgencyRef; about: string; level: DisputeLevel; raisedAt: string; hadLead: boolean };
+export type Dispute = {
+  raisedBy: AgencyRef;
+  about: string;
+  level: DisputeLevel;
+  raisedAt: string;
+  hadLead: boolean;
+  /** The agency the raiser says should lead: a party to the dispute even when not otherwise involved (R-DISPUTE). */
+  proposedLead?: AgencyRef;
+};
 
 export type PathwayContext = {
   person: { ageYears: number; area: Area | null } | null;
@@ -79,6 +87,8 @@ export type PathwayContext = {
   /** Times an assertive approach or a safeguarding referral was recorded (R-DISENGAGE, R-SAFEGUARDING). */
   assertiveOutreachAt: string | null;
   safeguarding: { concern: 'adult' | 'child'; referredTo: string; at: string }[];
+  /** R-ASSESS-ALONE: MDT consultations held about the case (P21 §7.4). */
+  mdtConsultations: { agencies: string[]; outcome: string; at: string }[];
   carerAssessmentOfferedAt: string | null;
   detox: { substance: string; planAgreedAt: string | null } | null;
   deadlinesReached: { deadline: DeadlineName; ref?: string; at: string }[];
@@ -103,6 +113,7 @@ export const initialContext: PathwayContext = {
   engagement: { status: 'engaged', hasCapacity: true, since: null },
   assertiveOutreachAt: null,
   safeguarding: [],
+  mdtConsultations: [],
   carerAssessmentOfferedAt: null,
   detox: null,
   deadlinesReached: [],

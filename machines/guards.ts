@@ -64,6 +64,7 @@ const agenciesInCase = (ctx: PathwayContext): string[] =>
     ctx.lead?.agency.id,
     ctx.leadProposal?.to.id,
     ctx.handover?.to.id,
+    ctx.dispute?.proposedLead?.id,
     ...ctx.involvements.filter((i) => i.status !== 'declined').map((i) => i.agency.id),
   ].filter((a): a is string => !!a);
 const dueOf = (ctx: PathwayContext, ev: PathwayEvent): string | undefined => {
@@ -459,9 +460,10 @@ export const guards = {
     message:
       'The person declining services is at risk of serious harm or severe self-neglect: record an assertive approach or a safeguarding referral first',
     test: (c, ev) => {
-      if (ev.type !== 'case.close' || ev.reason !== 'declinedWithCapacity') return true;
-      if (c.engagement.status !== 'declining' || !c.engagement.hasCapacity) return false;
-      if (!atSeriousRisk(c)) return true;
+      // Any reason but death: a person declining at serious risk is not closed under another label either.
+      if (ev.type !== 'case.close' || ev.reason === 'died') return true;
+      if (ev.reason === 'declinedWithCapacity' && (c.engagement.status !== 'declining' || !c.engagement.hasCapacity)) return false;
+      if (c.engagement.status !== 'declining' || !atSeriousRisk(c)) return true;
       const since = c.engagement.since ?? '';
       return (c.assertiveOutreachAt ?? '') >= since || c.safeguarding.some((s) => s.at >= since);
     },

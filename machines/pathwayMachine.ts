@@ -154,7 +154,7 @@ export const pathwayMachine = setup({
               target: 'leadAssignment',
               actions: 'recordAssessment',
             },
-            'mdt.consult': { guard: 'isResponsibleAgency' },
+            'mdt.consult': { guard: 'isResponsibleAgency', actions: 'recordMdtConsultation' },
           },
         },
         leadAssignment: {
@@ -173,7 +173,7 @@ export const pathwayMachine = setup({
                   target: 'awaitingAcceptance',
                   actions: 'proposeLead',
                 },
-                'mdt.consult': { guard: 'isResponsibleAgency' },
+                'mdt.consult': { guard: 'isResponsibleAgency', actions: 'recordMdtConsultation' },
                 'dispute.raise': { guard: 'isInvolvedAgency', target: '#pathway.active.dispute', actions: 'openDispute' },
               },
             },
@@ -199,7 +199,8 @@ export const pathwayMachine = setup({
               {
                 guard: all('isLeadAgency', 'scoresInRange', 'quadrantChangesLead'),
                 target: '#pathway.active.handover.required',
-                actions: ['recordAssessment', 'markStepChange'],
+                // R-STEP: mark the step change first, so it records the quadrant the case is leaving.
+                actions: ['markStepChange', 'recordAssessment'],
               },
               { guard: all('isLeadAgency', 'scoresInRange'), actions: 'recordAssessment' },
             ],
@@ -208,7 +209,7 @@ export const pathwayMachine = setup({
               target: '#pathway.active.handover.awaitingAcceptance',
               actions: 'requestHandover',
             },
-            'mdt.consult': { guard: 'isInvolvedAgency' },
+            'mdt.consult': { guard: 'isInvolvedAgency', actions: 'recordMdtConsultation' },
             'dispute.raise': { guard: 'isInvolvedAgency', target: '#pathway.active.dispute', actions: 'openDispute' },
           },
           states: {

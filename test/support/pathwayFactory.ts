@@ -109,3 +109,130 @@ export const body = {
     ...over,
   }),
 };
+
+/** A named care coordinator, as a lead names one (R-LEAD-ONE). */
+export const coordinator = (name = 'Sam Okafor', id = `coord-${name.toLowerCase().replace(/\W+/g, '-')}`) => ({ id, name });
+
+/** Further valid bodies, beside `body`; override any field to make them invalid. */
+export const bodies = {
+  /** The valid joint care plan the handover factory carries, for overriding one field. */
+  carePlanInput: () => ({ ...plan, roles: [...plan.roles], relapseIndicators: [...plan.relapseIndicators], risks: [...plan.risks] }),
+  acceptReferral: (): EventBody => ({ type: 'referral.accept' }),
+  declineReferral: (over: Partial<Extract<EventBody, { type: 'referral.decline' }>> = {}): EventBody => ({
+    type: 'referral.decline',
+    reason: 'needsBetterMetElsewhere',
+    explanation: 'Your needs are better met by your GP and talking therapies',
+    writtenToPerson: true,
+    recommendationToReferrer: 'Refer to West Kent talking therapies',
+    ...over,
+  }),
+  redirect: (to: AgencyRef, over: Partial<Extract<EventBody, { type: 'referral.redirect' }>> = {}): EventBody => ({
+    type: 'referral.redirect',
+    to,
+    note: 'Drinking is the main need; passed to the local drug and alcohol service',
+    ...over,
+  }),
+  assignLead: (over: Partial<Extract<EventBody, { type: 'lead.assign' }>> = {}): EventBody => ({
+    type: 'lead.assign',
+    coordinator: coordinator(),
+    ...over,
+  }),
+  proposeLead: (to: AgencyRef, over: Partial<Extract<EventBody, { type: 'lead.propose' }>> = {}): EventBody => ({
+    type: 'lead.propose',
+    to,
+    ...over,
+  }),
+  acceptLead: (name = 'Jo Reed'): EventBody => ({ type: 'lead.accept', coordinator: coordinator(name) }),
+  retainLead: (rationale?: string): EventBody => ({ type: 'lead.retain', rationale }),
+  involve: (to: AgencyRef, over: Partial<Extract<EventBody, { type: 'involvement.request' }>> = {}): EventBody => ({
+    type: 'involvement.request',
+    to,
+    purpose: 'Joint working on both conditions',
+    ...over,
+  }),
+  acceptInvolvement: (involvementId: string): EventBody => ({ type: 'involvement.accept', involvementId }),
+  startInvolvement: (involvementId: string): EventBody => ({ type: 'involvement.start', involvementId }),
+  endInvolvement: (involvementId: string): EventBody => ({ type: 'involvement.end', involvementId }),
+  declineInvolvement: (involvementId: string, over: Partial<Extract<EventBody, { type: 'involvement.decline' }>> = {}): EventBody => ({
+    type: 'involvement.decline',
+    involvementId,
+    reason: 'needsBetterMetElsewhere',
+    explanation: 'Needs are met by the current services',
+    writtenToPerson: true,
+    recommendationToReferrer: 'Continue with the drug and alcohol service',
+    ...over,
+  }),
+  acceptHandover: (name = 'Jo Reed'): EventBody => ({ type: 'handover.accept', coordinator: coordinator(name) }),
+  declineHandover: (over: Partial<Extract<EventBody, { type: 'handover.decline' }>> = {}): EventBody => ({
+    type: 'handover.decline',
+    reason: 'needsBetterMetElsewhere',
+    explanation: 'Psychosis not confirmed; the drug and alcohol service remains best placed',
+    ...over,
+  }),
+  withdrawHandover: (): EventBody => ({ type: 'handover.withdraw', note: 'Person moved back into stable accommodation' }),
+  raiseDispute: (about = 'Who should lead after the step-up'): EventBody => ({ type: 'dispute.raise', about }),
+  escalateDispute: (): EventBody => ({ type: 'dispute.escalate', note: 'Service managers could not agree' }),
+  resolveDispute: (lead: AgencyRef, over: Partial<Extract<EventBody, { type: 'dispute.resolve' }>> = {}): EventBody => ({
+    type: 'dispute.resolve',
+    lead,
+    coordinator: coordinator('Jo Reed'),
+    outcome: 'Agreed at the clinical directors meeting',
+    ...over,
+  }),
+  review: (over: Partial<Extract<EventBody, { type: 'careplan.review' }>> = {}): EventBody => ({
+    type: 'careplan.review',
+    attendees: [{ name: 'Sam Okafor', agencyId: agencies.sms.id }],
+    consent: { sharing: 'given' },
+    ...over,
+  }),
+  declineServices: (hasCapacity = true): EventBody => ({ type: 'engagement.decline', hasCapacity, note: 'Does not want contact' }),
+  assertiveOutreach: (): EventBody => ({ type: 'engagement.assertiveOutreach', note: 'Joint home visit with the CMHT' }),
+  safeguarding: (concern: 'adult' | 'child' = 'adult'): EventBody => ({
+    type: 'safeguarding.raise',
+    concern,
+    referredTo: 'KCC Adult Safeguarding',
+    summary: 'Severe self-neglect, home without heating',
+  }),
+  consent: (sharing: 'given' | 'refused'): EventBody => ({ type: 'consent.record', sharing }),
+  deadline: (deadline: Extract<EventBody, { type: 'deadline.reached' }>['deadline'], ref?: string): EventBody => ({
+    type: 'deadline.reached',
+    deadline,
+    ref,
+  }),
+};
+
+/** One event of a journey and who sends it. */
+export type Step = readonly [EventBody, Actor];
+
+/** Journeys that bring a case to a well-known point, built from the factories above. */
+export const journeys = {
+  /** A GP refers to CGL West Kent; the referral awaits acceptance. */
+  referredToSms: (): Step[] => [[body.referral(agencies.sms), actorOf('gp')]],
+  /** CGL has accepted the referral and is assessing. */
+  smsAssessing: (): Step[] => [...journeys.referredToSms(), [bodies.acceptReferral(), actorOf('sms')]],
+  /** CGL assessed a Q3 person (moderate mental health, dependent) and leads with a named coordinator. */
+  smsLedQ3: (): Step[] => [
+    ...journeys.smsAssessing(),
+    [body.assessment('moderate', true), actorOf('sms')],
+    [bodies.assignLead(), actorOf('sms')],
+  ],
+  /** A consultant psychiatrist refers to the CMHT (no triage); a Q1 person, the CMHT leads. */
+  cmhtLedQ1: (): Step[] => [
+    [
+      body.referral(agencies.cmht, { source: 'MHS', referrer: { name: 'Dr Mensah', qualification: 'consultantPsychiatrist' } }),
+      actorOf('cmht'),
+    ],
+    [body.assessment('severe', true), actorOf('cmht')],
+    [bodies.assignLead({ coordinator: coordinator('Jo Reed') }), actorOf('cmht')],
+  ],
+  /** The SMS-led Q3 case reassessed as Q1: a handover to the CMHT is required (R-STEP). */
+  stepUpRequired: (): Step[] => [...journeys.smsLedQ3(), [body.reassessment('severe', true), actorOf('sms')]],
+  /** …and handed over to the CMHT, awaiting acceptance. */
+  handoverPending: (): Step[] => [...journeys.stepUpRequired(), [body.handover(agencies.cmht), actorOf('sms')]],
+};
+
+/** Applies every step of a journey with a driver; any refusal throws. */
+export const play = <D extends { ok: (b: EventBody, a: Actor) => unknown }>(driver: D, steps: readonly Step[]): D => {
+  for (const [b, a] of steps) driver.ok(b, a);
+  return driver;
+};
