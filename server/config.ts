@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 export type Config = {
   port: number;
   databaseUrl: string | undefined;
+  poolMax: number;
   dataDir: string;
   auth: { issuer: string; audience: string; secret: string | undefined; jwksUrl: string | undefined; devSecret: boolean };
   seedDemo: boolean;
@@ -22,6 +23,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: Number(env.PORT ?? 3000),
     databaseUrl: env.DATABASE_URL || undefined,
+    poolMax: Number(env.PG_POOL_MAX ?? 10),
     dataDir: resolve(env.DATA_DIR ?? './data'),
     auth: {
       issuer: env.AUTH_ISSUER ?? 'dual-diagnosis-pathway',

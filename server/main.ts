@@ -14,7 +14,9 @@ const config = loadConfig();
 const log = pino({ level: config.logLevel });
 const started = performance.now();
 
-const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir }).catch((error) => {
+const database = await openDatabase(
+  config.databaseUrl ? { url: config.databaseUrl, max: config.poolMax } : { dataDir: config.dataDir },
+).catch((error) => {
   log.fatal({ err: { message: (error as Error).message } }, 'cannot open the database');
   process.exit(1);
 });

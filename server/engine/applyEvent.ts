@@ -42,6 +42,7 @@ export async function persistTransition(
   event: PathwayEvent,
   next: PathwaySnapshot,
   idempotencyKey: string | undefined,
+  previous?: PathwaySnapshot,
 ): Promise<typeof cases.$inferSelect> {
   const at = new Date(event.at);
   const p = projectionsOf(next);
@@ -60,7 +61,8 @@ export async function persistTransition(
     .returning();
   if (!updated) throw problems.staleVersion(row.version);
   await appendEvent(tx, row.id, version, event, row.statePaths, p.statePaths, idempotencyKey);
-  await syncDeadlines(tx, row.id, next);
+  // Most events leave the deadlines as they were: skip two statements then.
+  if (!previous || !sameDeadlines(previous, next)) await syncDeadlines(tx, row.id, next);
   return updated;
 }
 
@@ -90,6 +92,9 @@ export async function appendEvent(
     idempotencyKey: idempotencyKey ?? null,
   });
 }
+
+const deadlinesOf = (s: PathwaySnapshot) => pendingDeadlines(s.context, s.status === 'active');
+const sameDeadlines = (a: PathwaySnapshot, b: PathwaySnapshot) => JSON.stringify(deadlinesOf(a)) === JSON.stringify(deadlinesOf(b));
 
 /** Keeps the case's pending deadlines in step with its snapshot. */
 export async function syncDeadlines(tx: Tx, caseId: string, snapshot: PathwaySnapshot): Promise<void> {
@@ -128,8 +133,15 @@ export async function applyInTx(
   const now = options.now?.() ?? new Date();
   const scope = `case:${caseId}`;
   const hash = options.idempotencyKey ? requestHash({ caseId, body, ifMatch: options.ifMatch ?? null }) : '';
-  const [row] = await tx.select().from(cases).where(eq(cases.id, caseId)).for('update');
-  if (!row) throw problems.notFound(`No case ${caseId}`);
+  // One round trip: lock the case and read its person (for the presenter) together.
+  const [found] = await tx
+    .select({ row: cases, person: serviceUsers })
+    .from(cases)
+    .innerJoin(serviceUsers, eq(serviceUsers.id, cases.personId))
+    .where(eq(cases.id, caseId))
+    .for('update', { of: cases });
+  if (!found) throw problems.notFound(`No case ${caseId}`);
+  const { row, person } = found;
   if (options.idempotencyKey) {
     const stored = await findStored(tx, scope, options.idempotencyKey, hash);
     if (stored) return { response: stored };
@@ -141,8 +153,7 @@ export async function applyInTx(
   const snapshot = restore(row.snapshot);
   const { next, changed } = step(snapshot, event);
   if (!changed) throw problems.refused(explainRefusal(snapshot, event));
-  const updated = await persistTransition(tx, row, event, next, options.idempotencyKey);
-  const [person] = await tx.select().from(serviceUsers).where(eq(serviceUsers.id, row.personId));
+  const updated = await persistTransition(tx, row, event, next, options.idempotencyKey, snapshot);
   const response: StoredResponse = {
     status: 200,
     body: presentCase(updated, next, person, principal, now),

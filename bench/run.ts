@@ -1,0 +1,210 @@
+/** npm run bench: ceiling (SQL only) vs engine (in-process) vs full stack (HTTP), PGlite, replay — one invocation. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { asc } from 'drizzle-orm';
+import postgres from 'postgres';
+import { openDatabase } from '../db/client.ts';
+import { caseEvents } from '../db/schema/index.ts';
+import { loadDirectory } from '../db/seed/directory.ts';
+import { replay } from '../machines/snapshot.ts';
+import { mintToken } from '../server/auth.ts';
+import { applyEvent } from '../server/engine/applyEvent.ts';
+import { eventFromRow } from '../server/engine/replayCase.ts';
+import { createPostgresDatabase } from '../test/support/database.ts';
+import { casesInJointCare, principal, reviewBody } from './fixtures.ts';
+import { closedLoop, fmt, type Result, table } from './lib.ts';
+import { pgbench } from './pgbench.ts';
+
+const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const clientCounts = (process.env.BENCH_CLIENTS ?? '1,8,32,64').split(',').map(Number);
+const maxClients = Math.max(...clientCounts);
+const perClient = 8;
+const auth = { issuer: 'pathway-bench', audience: 'pathway-bench', secret: 'bench-secret-0123456789-0123456789-0123456789' };
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+/** The SQL one transition runs, straight through postgres.js: lock the case, update it, append the event. */
+function ceilingOp(sql: postgres.Sql, ids: string[]) {
+  return async (client: number, i: number) => {
+    const id = ids[client * perClient + (i % perClient)] as string;
+    await sql.begin(async (tx) => {
+      const [row] = await tx`select * from cases where id = ${id} for update`;
+      if (!row) throw new Error('missing case');
+      const version = (row.version as number) + 1;
+      await tx`update cases set snapshot = ${row.snapshot}, state_paths = ${row.state_paths}, phase = ${row.phase}, status = ${row.status},
+        lead_agency_id = ${row.lead_agency_id}, quadrant = ${row.quadrant}, version = ${version}, updated_at = now()
+        where id = ${id} and version = ${row.version}`;
+      await tx`insert into case_events (case_id, seq, type, payload, actor_id, actor_agency_id, actor_agency_kind, actor_role, from_state, to_state, at)
+        values (${id}, ${version}, 'careplan.review', ${tx.json(reviewBody as never)}, 'bench', 'cgl-west-kent', 'SMS', 'practitioner', ${row.state_paths}, ${row.state_paths}, now())`;
+    });
+  };
+}
+
+async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; port: number; startupMs: number }> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      AUTH_SECRET: auth.secret,
+      AUTH_ISSUER: auth.issuer,
+      AUTH_AUDIENCE: auth.audience,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (;;) {
+    if (child.exitCode !== null) throw new Error('server exited during start-up');
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, port, startupMs: performance.now() - started };
+}
+
+async function httpRun(port: number, ids: string[], clients: number, token: string): Promise<Result> {
+  let connection = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: clients,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req, context: { n?: number; i?: number }) => {
+          context.n ??= connection++;
+          context.i = (context.i ?? 0) + 1;
+          return {
+            ...req,
+            path: `/api/cases/${ids[(context.n % maxClients) * perClient + (context.i % perClient)]}/events`,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body: JSON.stringify(reviewBody),
+          };
+        },
+      },
+    ],
+  });
+  const ok = result['2xx'];
+  return {
+    label: 'full stack',
+    clients,
+    ops: ok,
+    seconds: result.duration,
+    tps: ok / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors,
+  };
+}
+
+async function main() {
+  log(`bench: ${seconds}s per point, clients ${clientCounts.join(', ')}`);
+  const { url, dropDatabase } = await createPostgresDatabase(baseUrl);
+  const results: Result[] = [];
+  const extra: string[] = [];
+  try {
+    const database = await openDatabase({ url, max: maxClients });
+    await loadDirectory(database.db);
+    const t = performance.now();
+    const ids = await casesInJointCare(database.db, maxClients * perClient);
+    log(`fixtures: ${ids.length} cases in joint care in ${fmt((performance.now() - t) / 1000)}s`);
+
+    const sql = postgres(url, { max: maxClients, onnotice: () => {} });
+    for (const c of clientCounts) {
+      results.push(await closedLoop('ceiling (postgres.js)', c, seconds, ceilingOp(sql, ids)));
+      log(`ceiling ${c}: ${fmt(results.at(-1)?.tps ?? 0)} tx/s`);
+      const pg = await pgbench(url, ids, c, seconds);
+      if (pg) results.push(pg);
+      results.push(
+        await closedLoop('engine (in-process)', c, seconds, async (client, i) => {
+          await applyEvent(database.db, ids[client * perClient + (i % perClient)] as string, reviewBody, principal);
+        }),
+      );
+      log(`engine ${c}: ${fmt(results.at(-1)?.tps ?? 0)} tx/s`);
+    }
+    await sql.end();
+
+    const server = await startServer({ DATABASE_URL: url, PG_POOL_MAX: String(maxClients) });
+    try {
+      const token = await mintToken(auth, { sub: principal.id, agency: principal.agencyId, role: 'practitioner' });
+      for (const c of clientCounts) {
+        results.push(await httpRun(server.port, ids, c, token));
+        log(`http ${c}: ${fmt(results.at(-1)?.tps ?? 0)} req/s`);
+      }
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+
+    // Replay: rebuild every bench case from its history.
+    const rows = await database.db.select().from(caseEvents).orderBy(asc(caseEvents.caseId), asc(caseEvents.seq));
+    const byCase = new Map<string, typeof rows>();
+    for (const r of rows) byCase.set(r.caseId, [...(byCase.get(r.caseId) ?? []), r]);
+    const r0 = performance.now();
+    for (const events of byCase.values()) replay(events.map(eventFromRow));
+    const replaySeconds = (performance.now() - r0) / 1000;
+    extra.push(
+      `Replay: ${rows.length} events of ${byCase.size} cases rebuilt in ${fmt(replaySeconds, 2)} s = ${fmt(rows.length / replaySeconds, 0)} events/s`,
+    );
+    await database.close();
+  } finally {
+    await dropDatabase();
+  }
+
+  // PGlite: one full journey end to end, and server start-up on an empty data directory.
+  const pglite = await openDatabase({});
+  await loadDirectory(pglite.db);
+  const j0 = performance.now();
+  const [caseId] = await casesInJointCare(pglite.db, 1);
+  await applyEvent(
+    pglite.db,
+    caseId as string,
+    { type: 'case.close', reason: 'dischargedToGp', personInformed: true, gpInformed: true },
+    principal,
+  );
+  extra.push(`PGlite: one journey (referral → joint care → closure, 6 transitions) in ${fmt(performance.now() - j0)} ms`);
+  await pglite.close();
+  const dir = mkdtempSync(join(tmpdir(), 'pathway-bench-'));
+  try {
+    const cold = await startServer({ DATA_DIR: dir, DATABASE_URL: '', SEED_DEMO: 'false' });
+    cold.child.kill('SIGTERM');
+    await new Promise((r) => cold.child.once('exit', r));
+    const warm = await startServer({ DATA_DIR: dir, DATABASE_URL: '', SEED_DEMO: 'false' });
+    warm.child.kill('SIGTERM');
+    await new Promise((r) => warm.child.once('exit', r));
+    extra.push(
+      `PGlite server start-up to /readyz: ${fmt(cold.startupMs, 0)} ms on an empty directory (migrate), ${fmt(warm.startupMs, 0)} ms when already migrated`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const rowsOut = results.map((r) => [r.label, r.clients, fmt(r.tps), fmt(r.p50, 2), fmt(r.p99, 2), r.errors]);
+  const ceiling = (c: number) => results.find((r) => r.label.startsWith('ceiling') && r.clients === c)?.tps ?? Number.NaN;
+  const pgb = (c: number) => results.find((r) => r.label.startsWith('pgbench') && r.clients === c)?.tps;
+  const ratios = clientCounts.map((c) => {
+    const e = results.find((r) => r.label.startsWith('engine') && r.clients === c)?.tps ?? Number.NaN;
+    const h = results.find((r) => r.label === 'full stack' && r.clients === c)?.tps ?? Number.NaN;
+    const p = pgb(c);
+    return [c, `${fmt((100 * e) / ceiling(c))} %`, `${fmt((100 * h) / ceiling(c))} %`, p ? `${fmt((100 * h) / p)} %` : 'n/a'];
+  });
+  const report = [
+    `### ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — ${seconds}s per point, PostgreSQL at ${new URL(baseUrl).host}`,
+    '',
+    table(['layer', 'clients', 'tx/s', 'p50 ms', 'p99 ms', 'errors'], rowsOut),
+    '',
+    table(['clients', 'engine / ceiling', 'full stack / ceiling', 'full stack / pgbench'], ratios),
+    '',
+    ...extra.map((e) => `- ${e}`),
+    '',
+  ].join('\n');
+  process.stdout.write(`${report}\n`);
+  if (process.env.BENCH_RECORD !== 'false') appendFileSync(new URL('./README.md', import.meta.url), `\n${report}`);
+}
+
+await main();
