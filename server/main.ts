@@ -9,6 +9,7 @@ import { createApp } from './app.ts';
 import { createVerifier } from './auth.ts';
 import { loadConfig } from './config.ts';
 import { isEmpty, seedDemoCohort } from './demo/cohort.ts';
+import { startSweeper } from './engine/sweeper.ts';
 
 const config = loadConfig();
 const log = pino({ level: config.logLevel });
@@ -36,6 +37,11 @@ const app = createApp({
   log,
   now: () => new Date(),
   onApplied: () => {},
+});
+
+startSweeper(database.db, {
+  intervalMs: Number(process.env.SWEEP_INTERVAL_MS ?? 60_000),
+  onError: (error) => log.error({ err: { message: (error as Error).message } }, 'deadline sweep failed; retrying next tick'),
 });
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname: process.env.HOST ?? '127.0.0.1' }, (info) => {
