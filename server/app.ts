@@ -5,11 +5,13 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { z } from 'zod';
 import type { Deps, Env } from './env.ts';
+import { createInspectionHub, type InspectionHub } from './inspection.ts';
 import { authenticate, requestContext, requireJson } from './middleware.ts';
 import { type Problem, ProblemError, problems } from './problem.ts';
 import { cases$ } from './routes/cases.ts';
 import { docs } from './routes/docs.ts';
 import { health } from './routes/health.ts';
+import { inspectRoutes } from './routes/inspect.ts';
 import { reference } from './routes/reference.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -17,7 +19,16 @@ export const MAX_BODY_BYTES = 64 * 1024;
 const problemJson = (p: Problem, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(p), { status: p.status, headers: { 'Content-Type': 'application/problem+json', ...headers } });
 
-export function createApp(deps: Deps) {
+export function createApp(input: Deps & { inspection?: InspectionHub }) {
+  // Every committed transition also goes to the inspection stream.
+  const inspection = input.inspection ?? createInspectionHub();
+  const deps: Deps = {
+    ...input,
+    onApplied: (applied) => {
+      inspection.report(applied);
+      input.onApplied(applied);
+    },
+  };
   const app = new OpenAPIHono<Env>({
     // A body that fails its schema answers problem+json, not zod's raw error.
     defaultHook: (result) => {
@@ -41,10 +52,12 @@ export function createApp(deps: Deps) {
   app.use('/api/*', requireJson());
   app.use('/api/cases/*', authenticate());
   app.use('/api/cases', authenticate());
+  app.use('/api/inspect', authenticate());
 
   app.route('/', health);
   app.route('/api', reference);
   app.route('/api/cases', cases$);
+  app.route('/api', inspectRoutes(inspection));
   app.route('/api/docs', docs);
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',

@@ -10,6 +10,7 @@ import { createVerifier } from './auth.ts';
 import { loadConfig } from './config.ts';
 import { isEmpty, seedDemoCohort } from './demo/cohort.ts';
 import { startSweeper } from './engine/sweeper.ts';
+import { createInspectionHub } from './inspection.ts';
 
 const config = loadConfig();
 const log = pino({ level: config.logLevel });
@@ -28,6 +29,7 @@ if (database.kind === 'pglite' && config.seedDemo && (await isEmpty(database.db)
 }
 if (config.auth.devSecret) log.warn('AUTH_SECRET is not set: using the development signing secret (npm run token mints tokens for it)');
 
+const inspection = createInspectionHub();
 const app = createApp({
   database,
   verify: createVerifier(config.auth, async (id) => {
@@ -37,9 +39,11 @@ const app = createApp({
   log,
   now: () => new Date(),
   onApplied: () => {},
+  inspection,
 });
 
 startSweeper(database.db, {
+  onApplied: (applied) => inspection.report(applied),
   intervalMs: Number(process.env.SWEEP_INTERVAL_MS ?? 60_000),
   onError: (error) => log.error({ err: { message: (error as Error).message } }, 'deadline sweep failed; retrying next tick'),
 });

@@ -12,7 +12,7 @@ import { authorizeActing } from '../policies.ts';
 import { presentCase } from '../presenters/case.ts';
 import { problems } from '../problem.ts';
 import { findStored, requestHash, type StoredResponse, store } from './idempotency.ts';
-import { machineVersion, projectionsOf, sameStates } from './projections.ts';
+import { projectionsOf, sameStates } from './projections.ts';
 
 export type Applied = { caseId: string; seq: number; event: PathwayEvent; snapshot: PathwaySnapshot; fromState: string[] };
 export type ApplyOptions = {
@@ -132,7 +132,10 @@ export async function applyInTx(
 ): Promise<{ response: StoredResponse; applied?: Applied }> {
   const now = options.now?.() ?? new Date();
   const scope = `case:${caseId}`;
-  const hash = options.idempotencyKey ? requestHash({ caseId, body, ifMatch: options.ifMatch ?? null }) : '';
+  // The caller is part of the request: another person reusing a key must not be handed the first caller's answer.
+  const hash = options.idempotencyKey
+    ? requestHash({ caseId, body, ifMatch: options.ifMatch ?? null, caller: [principal.id, principal.agencyId, principal.role] })
+    : '';
   // One round trip: lock the case and read its person (for the presenter) together.
   const [found] = await tx
     .select({ row: cases, person: serviceUsers })

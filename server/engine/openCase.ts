@@ -88,7 +88,8 @@ export async function openCase(db: Db, rawBody: unknown, principal: Principal, o
   const actor = actorOf(principal);
   if (!actor) throw problems.forbidden(`Agency ${principal.agencyId} is not in the service directory`);
   const scope = `open:${principal.agencyId}`;
-  const hash = options.idempotencyKey ? requestHash(body) : '';
+  // The caller is part of the request: another person reusing a key must not be handed the first caller's answer.
+  const hash = options.idempotencyKey ? requestHash({ body, caller: [principal.id, principal.agencyId, principal.role] }) : '';
 
   const result = await db.transaction(async (tx) => {
     if (options.idempotencyKey) {

@@ -104,7 +104,8 @@ cases$.openapi(
     if (q.cursor) {
       const [at, id] = Buffer.from(q.cursor, 'base64url').toString().split('|');
       const when = new Date(at ?? '');
-      if (!id || Number.isNaN(when.getTime())) throw problems.malformed('cursor is not one this API gave');
+      // A forged id would reach the uuid column and fail in the database (a 500): refuse it here.
+      if (!id || !z.uuid().safeParse(id).success || Number.isNaN(when.getTime())) throw problems.malformed('cursor is not one this API gave');
       filters.push(or(lt(cases.openedAt, when), and(eq(cases.openedAt, when), lt(cases.id, id))));
     }
     const rows = await c.var.deps.database.db

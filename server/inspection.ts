@@ -1,0 +1,50 @@
+/** The inspection stream: each applied transition reported with @statelyai/inspect (session id = case id) to subscribers. */
+import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect';
+import type { Applied } from './engine/applyEvent.ts';
+
+export type InspectionListener = (event: StatelyInspectionEvent) => void;
+export const ALL_CASES = '*';
+
+export function createInspectionHub() {
+  const listeners = new Map<string, Set<InspectionListener>>();
+  const deliver = (key: string, event: StatelyInspectionEvent) => {
+    for (const listener of listeners.get(key) ?? []) {
+      try {
+        listener(event);
+      } catch {
+        // A failing subscriber (a closed stream) must not stop the others.
+      }
+    }
+  };
+  const inspector = createInspector({
+    send: (event) => {
+      deliver(event.sessionId, event);
+      deliver(ALL_CASES, event);
+    },
+  });
+  return {
+    /** Reports a committed transition: the event the case received, then its new snapshot. */
+    report(applied: Applied) {
+      const { caseId, event, snapshot } = applied;
+      const inspected = { status: snapshot.status, value: snapshot.value, context: snapshot.context };
+      inspector.event(caseId, event, { source: `agency:${event.actor.agencyId}` });
+      inspector.snapshot(caseId, inspected, { event });
+    },
+    /** Announces a case to one subscriber with its current snapshot (the `@xstate.actor` registration). */
+    announce(caseId: string, snapshot: { status: string; value: unknown; context: unknown }, listener: InspectionListener) {
+      const registration = createInspector({ send: listener });
+      registration.actor(caseId, { status: snapshot.status as 'active', value: snapshot.value, context: snapshot.context });
+    },
+    subscribe(key: string, listener: InspectionListener): () => void {
+      const set = listeners.get(key) ?? new Set();
+      set.add(listener);
+      listeners.set(key, set);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) listeners.delete(key);
+      };
+    },
+    listenerCount: () => [...listeners.values()].reduce((n, s) => n + s.size, 0),
+  };
+}
+export type InspectionHub = ReturnType<typeof createInspectionHub>;
