@@ -70,6 +70,35 @@ export function createApp(input: Deps & { inspection?: InspectionHub }) {
     },
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  // Routes served by plain Hono handlers (streams, probes), described here so the document lists every route.
+  const sse = { content: { 'text/event-stream': { schema: { type: 'string' as const } } } };
+  for (const [path, summary] of [
+    [
+      '/api/cases/{id}/inspect',
+      'Live inspection events of one case (@xstate.actor, @xstate.event, @xstate.snapshot) as server-sent events',
+    ],
+    ['/api/inspect', 'Live inspection events of every case as server-sent events'],
+  ] as const) {
+    app.openAPIRegistry.registerPath({
+      method: 'get',
+      path,
+      summary,
+      security: [{ bearer: [] }],
+      ...(path.includes('{id}') ? { request: { params: z.object({ id: z.uuid() }) } } : {}),
+      responses: { 200: { description: 'An event stream', ...sse }, 401: { description: 'No valid bearer token' } },
+    });
+  }
+  for (const [path, summary] of [
+    ['/healthz', 'Liveness: the process answers'],
+    ['/readyz', 'Readiness: the database answers (503 when it does not)'],
+  ] as const) {
+    app.openAPIRegistry.registerPath({
+      method: 'get',
+      path,
+      summary,
+      responses: { 200: { description: 'OK' }, 503: { description: 'Not ready' } },
+    });
+  }
 
   app.notFound((c) => problemJson(problems.notFound(`No route ${c.req.method} ${c.req.path}`).problem));
   app.onError((error, c) => {

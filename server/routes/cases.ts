@@ -16,6 +16,7 @@ import { problems } from '../problem.ts';
 import { caseListSchema, caseSchema, eventRowSchema, json, problem } from '../schemas.ts';
 
 export const cases$ = new OpenAPIHono<Env>();
+const security = [{ bearer: [] }];
 
 const idParam = z.object({ id: z.uuid().meta({ param: { name: 'id', in: 'path' } }) });
 const writeHeaders = z.object({
@@ -51,6 +52,7 @@ const send = (c: Context<Env>, r: StoredResponse) => c.json(r.body as object, r.
 cases$.openapi(
   createRoute({
     method: 'post',
+    security,
     path: '/',
     summary: 'Open a case from a referral',
     request: {
@@ -85,6 +87,7 @@ const listQuery = z.object({
 cases$.openapi(
   createRoute({
     method: 'get',
+    security,
     path: '/',
     summary: 'List cases with filters, newest first, by cursor',
     request: { query: listQuery },
@@ -105,7 +108,8 @@ cases$.openapi(
       const [at, id] = Buffer.from(q.cursor, 'base64url').toString().split('|');
       const when = new Date(at ?? '');
       // A forged id would reach the uuid column and fail in the database (a 500): refuse it here.
-      if (!id || !z.uuid().safeParse(id).success || Number.isNaN(when.getTime())) throw problems.malformed('cursor is not one this API gave');
+      if (!id || !z.uuid().safeParse(id).success || Number.isNaN(when.getTime()))
+        throw problems.malformed('cursor is not one this API gave');
       filters.push(or(lt(cases.openedAt, when), and(eq(cases.openedAt, when), lt(cases.id, id))));
     }
     const rows = await c.var.deps.database.db
@@ -128,6 +132,7 @@ const arrayContains = (state: string): SQL => sql`${cases.statePaths} @> array[$
 cases$.openapi(
   createRoute({
     method: 'get',
+    security,
     path: '/{id}',
     summary: 'Read a case: state, responsibility, and what can be done now (and why not)',
     request: { params: idParam },
@@ -148,6 +153,7 @@ cases$.openapi(
 cases$.openapi(
   createRoute({
     method: 'post',
+    security,
     path: '/{id}/events',
     summary: 'Send one event to a case',
     description:
@@ -175,6 +181,7 @@ cases$.openapi(
 cases$.openapi(
   createRoute({
     method: 'get',
+    security,
     path: '/{id}/events',
     summary: 'The case’s history, oldest first (append-only)',
     request: { params: idParam },
