@@ -52,7 +52,8 @@ export function pathwayDefinition(): PathwayDefinition {
         initial: node.initial?.target[0] ? pathOf(node.initial.target[0]) : null,
         description: node.description ?? null,
         deadline: deadline ? { name: deadline, days: deadlineDays[deadline] } : null,
-        targetDays: stateTargetDays[id] ?? null,
+        // Targets are keyed without the `active.` every open state shares.
+        targetDays: stateTargetDays[id.replace(/^active\./, '')] ?? null,
       });
     }
     for (const [event, list] of node.transitions) {

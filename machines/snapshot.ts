@@ -30,9 +30,18 @@ export function replay(events: readonly PathwayEvent[]): PathwaySnapshot {
   return snapshot;
 }
 
-/** The persisted form of a snapshot (plain JSON, as the database stores it). */
-export const persist = (snapshot: PathwaySnapshot): PersistedSnapshot =>
-  JSON.parse(JSON.stringify(pathwayMachine.getPersistedSnapshot(snapshot))) as PersistedSnapshot;
+/**
+ * The persisted form of a snapshot (plain JSON, as the database stores it). History entries are
+ * sorted: XState records them in the order of its internal node list, which differs between a live
+ * snapshot and a restored one, and the same case must always persist the same way.
+ */
+export function persist(snapshot: PathwaySnapshot): PersistedSnapshot {
+  const persisted = JSON.parse(JSON.stringify(pathwayMachine.getPersistedSnapshot(snapshot))) as PersistedSnapshot & {
+    historyValue?: Record<string, { id: string }[]>;
+  };
+  for (const entries of Object.values(persisted.historyValue ?? {})) entries.sort((a, b) => a.id.localeCompare(b.id));
+  return persisted;
+}
 
 /** The current state as dotted paths of leaf states, e.g. `active.jointCare.carePlan.agreed`. */
 export function statePaths(value: PathwaySnapshot['value']): string[] {
