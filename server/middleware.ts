@@ -13,6 +13,8 @@ export const requestContext = (deps: Deps, { headerName = 'X-Request-Id' } = {})
     c.header(headerName, id);
     const started = performance.now();
     await next();
+    // An error answer is a new Response that dropped the header set above: set it again, errors need it most.
+    if (!c.res.headers.has(headerName)) c.header(headerName, id);
     // Method, route and outcome only: bodies carry health data and never reach the log.
     deps.log.info(
       { requestId: id, method: c.req.method, path: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) },

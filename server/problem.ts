@@ -63,6 +63,7 @@ export const problems = {
       status: 415,
       detail: 'Send the body as application/json',
     }),
+  unknownAgency: (detail: string) => new ProblemError({ type: `${base}unknown-agency`, title: 'Unknown service', status: 422, detail }),
   idempotencyMismatch: () =>
     new ProblemError({
       type: `${base}idempotency-key-reused`,

@@ -14,7 +14,8 @@ export const phaseOf = (paths: readonly string[]): string => {
 
 export function projectionsOf(snapshot: PathwaySnapshot) {
   const ctx = snapshot.context;
-  const paths = statePaths(snapshot.value);
+  // Sorted: a snapshot restored from jsonb lists parallel regions in another order, and the same state must compare equal.
+  const paths = statePaths(snapshot.value).sort();
   const closed = snapshot.status === 'done';
   return {
     statePaths: paths,

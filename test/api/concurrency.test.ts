@@ -1,0 +1,222 @@
+/** Concurrency on real Postgres: If-Match races, idempotent retries, racing referrals, and two server processes on one database. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { asc, count, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caseEvents, cases, serviceUsers } from '../../db/schema/index.ts';
+import type { EventBody, PathwayContext } from '../../machines/index.ts';
+import { mintToken } from '../../server/auth.ts';
+import { verifyCase } from '../../server/engine/replayCase.ts';
+import { testApi } from '../support/api.ts';
+import { expectProblem } from '../support/apiChecks.ts';
+import { caseAt, httpJourneys, openCaseBody, sendEvent, services } from '../support/apiFactory.ts';
+import { postgresBackend, type TestDatabase } from '../support/database.ts';
+import { bodies, body } from '../support/pathwayFactory.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const tsxCli = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+
+/** The events of one case, oldest first. */
+const historyOf = async (database: TestDatabase, caseId: string) =>
+  database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
+
+/** A port nobody listens on now. */
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+
+// Runs only against a real server (vitest.config.ts leaves this file out when DATABASE_URL is unset).
+describe('Concurrency on Postgres', () => {
+  let database: TestDatabase;
+  let api: ReturnType<typeof testApi>;
+  beforeAll(async () => {
+    database = await (postgresBackend as NonNullable<typeof postgresBackend>).open();
+    api = testApi(database);
+  });
+  afterAll(async () => database?.drop());
+
+  describe('POST /api/cases/:id/events', () => {
+    it('should apply exactly one of 50 concurrent requests with the same If-Match, answering the rest 412', async () => {
+      const opened = await caseAt(api, httpJourneys.smsLedQ3());
+      const before = await historyOf(database, opened.id);
+
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          sendEvent(api, opened.id, [i % 2 ? bodies.safeguarding() : body.carePlan(), services.sms], { headers: { 'If-Match': '"4"' } }),
+        ),
+      );
+
+      expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+      for (const a of answers.filter((a) => a.status !== 200)) expectProblem(a, 412);
+      const after = await historyOf(database, opened.id);
+      expect(after).toHaveLength(before.length + 1);
+      const [row] = await database.db.select({ version: cases.version }).from(cases).where(eq(cases.id, opened.id));
+      expect(row?.version).toBe(5);
+      expect((await verifyCase(database.db, opened.id)).ok).toBe(true);
+    });
+
+    it('should answer 50 concurrent retries of one Idempotency-Key identically, writing one event', async () => {
+      const opened = await caseAt(api, httpJourneys.smsLedQ3());
+      const key = randomUUID();
+
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, () =>
+          sendEvent(api, opened.id, [body.carePlan(), services.sms], { headers: { 'Idempotency-Key': key } }),
+        ),
+      );
+
+      const [first] = answers;
+      expect(first?.status).toBe(200);
+      for (const a of answers) {
+        expect(a.status).toBe(200);
+        expect(a.json).toEqual(first?.json);
+        expect(a.headers.get('ETag')).toBe('"5"');
+      }
+      const rows = await database.db.select().from(caseEvents).where(eq(caseEvents.idempotencyKey, key));
+      expect(rows).toHaveLength(1);
+      expect(await historyOf(database, opened.id)).toHaveLength(5);
+      expect((await verifyCase(database.db, opened.id)).ok).toBe(true);
+    });
+  });
+
+  describe('POST /api/cases', () => {
+    it('should open one case for 20 concurrent first referrals of one person, answering the others 409', async () => {
+      const referral = openCaseBody({ on: api.now() });
+      const nhsNumber = (referral.person as { nhsNumber: string }).nhsNumber;
+
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => api.request('POST', '/api/cases', { as: services.primary.id, body: referral })),
+      );
+
+      expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+      for (const a of answers.filter((a) => a.status !== 201)) expectProblem(a, 409);
+      const people = await database.db.select().from(serviceUsers).where(eq(serviceUsers.nhsNumber, nhsNumber));
+      expect(people).toHaveLength(1);
+      const [opened] = await database.db
+        .select({ n: count() })
+        .from(cases)
+        .where(eq(cases.personId, people[0]?.id as string));
+      expect(opened?.n).toBe(1);
+    });
+  });
+
+  describe('Two server processes on one database', () => {
+    const auth = { issuer: 'pathway-two-servers', audience: 'pathway-two-servers-api', secret: randomBytes(32).toString('hex') };
+    const children: ChildProcess[] = [];
+    const logs: string[] = [];
+    const ports: number[] = [];
+    let shared: TestDatabase;
+
+    beforeAll(async () => {
+      shared = await (postgresBackend as NonNullable<typeof postgresBackend>).open();
+      for (let i = 0; i < 2; i++) {
+        const port = await freePort();
+        const child = spawn(process.execPath, [tsxCli, 'server/main.ts'], {
+          cwd: root,
+          detached: true, // Its own process group: tsx and the node process it runs are stopped together.
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: {
+            ...process.env,
+            DATABASE_URL: shared.url,
+            PORT: String(port),
+            AUTH_SECRET: auth.secret,
+            AUTH_ISSUER: auth.issuer,
+            AUTH_AUDIENCE: auth.audience,
+            LOG_LEVEL: 'warn',
+            SWEEP_INTERVAL_MS: '3600000',
+          },
+        });
+        child.stdout?.on('data', (d) => logs.push(`[${port}] ${d}`));
+        child.stderr?.on('data', (d) => logs.push(`[${port}] ${d}`));
+        children.push(child);
+        ports.push(port);
+      }
+      const deadline = Date.now() + 60_000;
+      for (const port of ports) {
+        for (;;) {
+          const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+            (r) => r.ok,
+            () => false,
+          );
+          if (ready) break;
+          if (Date.now() > deadline || children.some((c) => c.exitCode !== null))
+            throw new Error(`server on ${port} did not start:\n${logs.join('')}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    }, 90_000);
+
+    afterAll(async () => {
+      for (const child of children) {
+        if (child.exitCode !== null || !child.pid) continue;
+        const exited = new Promise((r) => child.once('exit', r));
+        process.kill(-child.pid, 'SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+        if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
+      }
+      await shared?.drop();
+    }, 30_000);
+
+    it('should never interleave or duplicate a case’s sequence when both servers take events for the same cases', async () => {
+      const token = (agency: string) => mintToken(auth, { sub: `${agency}-practitioner`, agency, role: 'practitioner' });
+      const tokens = { sms: await token(services.sms.id), primary: await token(services.primary.id) };
+      const call = async (port: number, path: string, bearer: string, payload: unknown) => {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(payload),
+        });
+        return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+      };
+      const [a, b] = ports as [number, number];
+
+      // Three cases, each opened through one server and brought to joint care through the other.
+      const ids: string[] = [];
+      for (const [i, port] of [a, b, a].entries()) {
+        const opened = await call(port, '/api/cases', tokens.primary, openCaseBody());
+        expect(opened.status, JSON.stringify(opened.json)).toBe(201);
+        const id = opened.json.id as string;
+        for (const [event] of httpJourneys.smsLedQ3()) {
+          const res = await call(i % 2 ? a : b, `/api/cases/${id}/events`, tokens.sms, event);
+          expect(res.status, JSON.stringify(res.json)).toBe(200);
+        }
+        ids.push(id);
+      }
+
+      // 20 events per case through each server, all at once; none of them changes the state, so all apply.
+      const events: EventBody[] = [
+        bodies.safeguarding(),
+        bodies.consent('given'),
+        { type: 'mdt.consult', agencies: [services.cmht.id], outcome: 'Joint review' },
+      ];
+      const sent = ids.flatMap((id) =>
+        Array.from({ length: 40 }, (_, n) => call(n % 2 ? a : b, `/api/cases/${id}/events`, tokens.sms, events[n % events.length])),
+      );
+      const answers = await Promise.all(sent);
+      for (const res of answers) expect(res.status, JSON.stringify(res.json)).toBe(200);
+
+      for (const id of ids) {
+        const history = await historyOf(shared, id);
+        expect(history.map((e) => e.seq)).toEqual(Array.from({ length: 44 }, (_, i) => i + 1));
+        // Time follows the sequence: each event is stamped once it holds the case.
+        const times = history.map((e) => e.at.getTime());
+        expect(times).toEqual([...times].sort((x, y) => x - y));
+        const [row] = await shared.db.select({ version: cases.version, snapshot: cases.snapshot }).from(cases).where(eq(cases.id, id));
+        expect(row?.version).toBe(44);
+        const facts = (row?.snapshot as { context: PathwayContext } | undefined)?.context;
+        expect(facts?.safeguarding).toHaveLength(history.filter((e) => e.type === 'safeguarding.raise').length);
+        expect(facts?.mdtConsultations).toHaveLength(history.filter((e) => e.type === 'mdt.consult').length);
+        expect((await verifyCase(shared.db, id)).ok).toBe(true);
+      }
+      expect(new Set(answers.map((r) => `${r.json.id}|${r.json.version}`)).size).toBe(answers.length);
+    }, 60_000);
+  });
+});
