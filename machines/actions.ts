@@ -1,7 +1,7 @@
 /** State updates of the pathway: each records facts from the event, stamped time included. */
 import { assign as xassign } from 'xstate';
 import { dueFrom } from './config.ts';
-import type { Involvement, PathwayContext } from './context.ts';
+import { type Involvement, missedAppointmentsOf, type PathwayContext } from './context.ts';
 import type { AgencyRef, EventOf, EventType, PathwayEvent } from './events.ts';
 import { quadrantOf } from './quadrant.ts';
 
@@ -26,6 +26,14 @@ const actorAgency = (ctx: PathwayContext, ev: PathwayEvent): AgencyRef => {
   );
   return known ?? { id: ev.actor.agencyId, kind: ev.actor.agencyKind };
 };
+
+/** R-LEAD-ONE, R-CLARITY: an agency that becomes lead stops being listed as its own supporting service. */
+const endInvolvementOf = (ctx: PathwayContext, agencyId: string, at: string) =>
+  ctx.involvements.map((i) =>
+    i.agency.id === agencyId && ['requested', 'accepted', 'active'].includes(i.status)
+      ? { ...i, status: 'ended' as const, updatedAt: at }
+      : i,
+  );
 
 const setInvolvement = (ctx: PathwayContext, id: string, status: Involvement['status'], at: string) =>
   ctx.involvements.map((i) => (i.id === id ? { ...i, status, updatedAt: at } : i));
@@ -90,6 +98,7 @@ export const actions = {
   assignLead: assign(
     on('lead.assign', (ctx, ev) => ({
       lead: { agency: actorAgency(ctx, ev), coordinator: ev.coordinator, since: ev.at, rationale: ev.rationale },
+      involvements: endInvolvementOf(ctx, ev.actor.agencyId, ev.at),
     })),
   ),
   proposeLead: assign(
@@ -105,6 +114,7 @@ export const actions = {
         since: ev.at,
         rationale: ctx.leadProposal.rationale,
       },
+      involvements: ctx.leadProposal ? endInvolvementOf(ctx, ctx.leadProposal.to.id, ev.at) : ctx.involvements,
       leadProposal: null,
     })),
   ),
@@ -262,16 +272,25 @@ export const actions = {
         since: ctx.lead?.agency.id === ev.lead.id ? ctx.lead.since : ev.at,
         rationale: ev.rationale,
       },
-      involvements: ctx.involvements.map((i) =>
-        i.agency.id === ev.lead.id && ['requested', 'accepted', 'active'].includes(i.status)
-          ? { ...i, status: 'ended' as const, updatedAt: ev.at }
-          : i,
-      ),
+      involvements: endInvolvementOf(ctx, ev.lead.id, ev.at),
       dispute: null,
       stepChange: null,
     })),
   ),
   recordClosure: assign(on('case.close', (_ctx, ev) => ({ closure: { reason: ev.reason, at: ev.at, to: ev.to } }))),
+  recordMissedAppointment: assign(
+    on('appointment.missed', (ctx, ev) => ({
+      missedAppointments: [
+        ...missedAppointmentsOf(ctx),
+        { id: ev.appointmentId, agencyId: ev.actor.agencyId, scheduledAt: ev.scheduledAt, recordedAt: ev.at, followedUpAt: null },
+      ],
+    })),
+  ),
+  recordAppointmentFollowUp: assign(
+    on('appointment.followUp', (ctx, ev) => ({
+      missedAppointments: missedAppointmentsOf(ctx).map((m) => (m.id === ev.appointmentId ? { ...m, followedUpAt: ev.at } : m)),
+    })),
+  ),
   recordDeadline: assign(
     on('deadline.reached', (ctx, ev) => ({
       deadlinesReached: [...ctx.deadlinesReached, { deadline: ev.deadline, ref: ev.ref, at: ev.at }],

@@ -74,4 +74,6 @@ export const eventCatalog: Record<EventType, Entry> = {
   'dispute.resolve': { label: 'Resolve the dispute', rule: 'R-DISPUTE', notNow: 'No dispute is open' },
   'case.close': { label: 'Close the case', rule: 'R-CLOSE-REASON', notNow: 'The case is not open' },
   'deadline.reached': { label: 'A follow-up deadline has passed', rule: 'R-REF-FOLLOWUP', notNow: 'Not while the case is closed' },
+  'appointment.missed': { label: 'Record a missed appointment', rule: 'R-DISENGAGE', notNow: 'Not while the case is closed' },
+  'appointment.followUp': { label: 'Follow up a missed appointment', rule: 'R-DISENGAGE', notNow: 'Not while the case is closed' },
 };

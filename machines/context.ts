@@ -69,6 +69,8 @@ export type Dispute = {
   proposedLead?: AgencyRef;
 };
 
+export type MissedAppointment = { id: string; agencyId: string; scheduledAt: string; recordedAt: string; followedUpAt: string | null };
+
 export type PathwayContext = {
   person: { ageYears: number; area: Area | null } | null;
   referral: Referral | null;
@@ -92,6 +94,8 @@ export type PathwayContext = {
   carerAssessmentOfferedAt: string | null;
   detox: { substance: string; planAgreedAt: string | null } | null;
   deadlinesReached: { deadline: DeadlineName; ref?: string; at: string }[];
+  /** R-DISENGAGE, NICE QS188 statement 4: appointments the person missed, each until a service follows it up (NICE QS188 statement 4). */
+  missedAppointments: MissedAppointment[];
   closure: { reason: ClosureReason; at: string; to?: AgencyRef } | null;
   /** Counter for ids the machine hands out (involvements), so replay gives the same ids. */
   seq: number;
@@ -117,6 +121,7 @@ export const initialContext: PathwayContext = {
   carerAssessmentOfferedAt: null,
   detox: null,
   deadlinesReached: [],
+  missedAppointments: [],
   closure: null,
   seq: 0,
 };
@@ -130,6 +135,9 @@ export const atSeriousRisk = (ctx: PathwayContext): boolean =>
   (ctx.assessment.risks.toSelf === 'high' || ctx.assessment.risks.toOthers === 'high' || ctx.assessment.risks.selfNeglect);
 
 export const pendingInvolvements = (ctx: PathwayContext): Involvement[] => ctx.involvements.filter((i) => i.status === 'requested');
+
+/** Snapshots persisted before missed appointments were recorded have no list: they have none. */
+export const missedAppointmentsOf = (ctx: PathwayContext): MissedAppointment[] => ctx.missedAppointments ?? [];
 
 export const currentInvolvements = (ctx: PathwayContext): Involvement[] =>
   ctx.involvements.filter((i) => i.status === 'accepted' || i.status === 'active');

@@ -7,6 +7,8 @@ import {
   deadlineNames,
   declineReasons,
   detoxSubstances,
+  followUpMethods,
+  followUpOutcomes,
   handoverReasons,
   mentalHealthSeverities,
   mhsServices,
@@ -205,6 +207,14 @@ export const eventBodies = {
     note: optionalText,
   }),
   'deadline.reached': z.strictObject({ deadline: z.enum(deadlineNames), ref: id.optional() }),
+  // NICE QS188 statement 4: a missed appointment is a fact of the case, and so is the follow-up that answers it.
+  'appointment.missed': z.strictObject({ appointmentId: id, scheduledAt: z.iso.datetime({ offset: true }), note: optionalText }),
+  'appointment.followUp': z.strictObject({
+    appointmentId: id,
+    method: z.enum(followUpMethods),
+    outcome: z.enum(followUpOutcomes),
+    note: optionalText,
+  }),
 } as const;
 
 export type EventType = keyof typeof eventBodies;
@@ -228,7 +238,7 @@ export type EventBody = { [T in EventType]: { type: T } & z.input<(typeof eventB
 /** Parses a client body; unknown types and unknown keys (`state`, `actor`, …) are rejected. */
 export function parseEventBody(body: unknown) {
   const type = (body as { type?: unknown } | null)?.type;
-  if (typeof type !== 'string' || !(type in eventBodies)) {
+  if (typeof type !== 'string' || !Object.hasOwn(eventBodies, type)) {
     return { success: false as const, error: `unknown event type ${JSON.stringify(type ?? null)}` };
   }
   const { type: _t, ...rest } = body as Record<string, unknown>;

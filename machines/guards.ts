@@ -1,5 +1,5 @@
 /** Every guard of the pathway, each a pure predicate carrying the rule that demands it. */
-import { atSeriousRisk, type PathwayContext, pendingInvolvements, responsibleAgency } from './context.ts';
+import { atSeriousRisk, missedAppointmentsOf, type PathwayContext, pendingInvolvements, responsibleAgency } from './context.ts';
 import type { PathwayEvent } from './events.ts';
 import { leadAgencyFor, quadrantOf } from './quadrant.ts';
 import type { RuleId } from './rules.ts';
@@ -212,6 +212,12 @@ export const guards = {
     message: 'Only a service involved in the case can do this',
     test: (c, ev) => agenciesInCase(c).some((a) => actsFor(ev, a)),
   },
+  resolutionNamesParty: {
+    rule: 'R-DISPUTE',
+    needs: 'payload',
+    message: 'The resolution names as lead a service that is party to the case or the dispute',
+    test: (c, ev) => ev.type !== 'dispute.resolve' || agenciesInCase(c).includes(ev.lead.id),
+  },
   canResolveDispute: {
     rule: 'R-DISPUTE',
     needs: 'actor',
@@ -327,8 +333,13 @@ export const guards = {
     needs: 'payload',
     route: true,
     message: 'The new quadrant names another lead agency',
-    test: (c, ev) =>
-      ev.type === 'assessment.review' && !!c.lead && leadAgencyFor(quadrantOf(ev.mentalHealth, ev.substanceUse)) !== c.lead.agency.kind,
+    // A change only when the quadrant's lead kind moves and differs from the lead: a lead kept with a
+    // rationale is not asked to hand over again while the quadrant stays put.
+    test: (c, ev) => {
+      if (ev.type !== 'assessment.review' || !c.lead) return false;
+      const next = leadAgencyFor(quadrantOf(ev.mentalHealth, ev.substanceUse));
+      return next !== c.lead.agency.kind && (!c.quadrant || next !== leadAgencyFor(c.quadrant));
+    },
   },
   // Care plan, review, detox.
   carePlanComplete: {
@@ -467,6 +478,20 @@ export const guards = {
       const since = c.engagement.since ?? '';
       return (c.assertiveOutreachAt ?? '') >= since || c.safeguarding.some((s) => s.at >= since);
     },
+  },
+  // Missed appointments (NICE QS188 statement 4).
+  appointmentNotYetRecorded: {
+    rule: 'R-DISENGAGE',
+    needs: 'payload',
+    message: 'That appointment is already recorded as missed',
+    test: (c, ev) => ev.type !== 'appointment.missed' || !missedAppointmentsOf(c).some((m) => m.id === ev.appointmentId),
+  },
+  missedAppointmentAwaitsFollowUp: {
+    rule: 'R-DISENGAGE',
+    needs: 'payload',
+    message: 'No missed appointment with that id awaits a follow-up',
+    test: (c, ev) =>
+      ev.type !== 'appointment.followUp' || missedAppointmentsOf(c).some((m) => m.id === ev.appointmentId && m.followedUpAt === null),
   },
   deadlineIsDue: {
     rule: 'R-REF-FOLLOWUP',

@@ -116,6 +116,12 @@ export const pathwayMachine = setup({
           actions: { type: 'updateInvolvement', params: { status: 'ended' } },
         },
         'deadline.reached': { guard: all('isSystem', 'deadlineIsDue'), actions: 'recordDeadline' },
+        // R-DISENGAGE, NICE QS188 statement 4: any service involved records a missed appointment and its follow-up (NICE QS188 statement 4).
+        'appointment.missed': { guard: all('isInvolvedAgency', 'appointmentNotYetRecorded'), actions: 'recordMissedAppointment' },
+        'appointment.followUp': {
+          guard: all('isInvolvedAgency', 'missedAppointmentAwaitsFollowUp'),
+          actions: 'recordAppointmentFollowUp',
+        },
         'case.close': {
           guard: all(
             'isResponsibleAgency',
@@ -319,12 +325,12 @@ export const pathwayMachine = setup({
           on: {
             'dispute.resolve': [
               {
-                guard: all('canResolveDispute', 'leadFollowsQuadrant', 'disputeBeforeLead'),
+                guard: all('canResolveDispute', 'resolutionNamesParty', 'leadFollowsQuadrant', 'disputeBeforeLead'),
                 target: '#pathway.active.jointCare',
                 actions: 'resolveDispute',
               },
               {
-                guard: all('canResolveDispute', 'leadFollowsQuadrant'),
+                guard: all('canResolveDispute', 'resolutionNamesParty', 'leadFollowsQuadrant'),
                 target: '#pathway.active.jointCare.history',
                 actions: 'resolveDispute',
               },

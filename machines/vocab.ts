@@ -96,6 +96,10 @@ export type DisputeLevel = (typeof disputeLevels)[number];
 
 export const detoxSubstances = ['alcohol', 'opioids', 'benzodiazepines', 'other'] as const;
 
+/** How a service reached out after a missed appointment, and whether it made contact (NICE QS188 statement 4). */
+export const followUpMethods = ['phone', 'text', 'letter', 'homeVisit', 'other'] as const;
+export const followUpOutcomes = ['contactMade', 'noContact'] as const;
+
 /** Deadlines the engine fires durably (ARCHITECTURE "Deadlines are data"). */
 export const deadlineNames = ['referralFollowUp', 'leadFollowUp', 'handoverFollowUp', 'involvementFollowUp', 'carePlanReview'] as const;
 export type DeadlineName = (typeof deadlineNames)[number];

@@ -1,4 +1,6 @@
 /** The database schema, one file per aggregate. */
+
+export * from './audits.ts';
 export * from './cases.ts';
 export * from './directory.ts';
 export * from './people.ts';

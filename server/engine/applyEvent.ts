@@ -7,10 +7,12 @@ import type { PathwayEvent } from '../../machines/events.ts';
 import { parseEventBody } from '../../machines/events.ts';
 import { explainRefusal } from '../../machines/explain.ts';
 import { type PathwaySnapshot, persist, restore, step } from '../../machines/snapshot.ts';
+import { recordRefusal, recordTransition } from '../audits/projections.ts';
 import { actorOf, type Principal } from '../auth.ts';
 import { authorizeActing } from '../policies.ts';
 import { presentCase } from '../presenters/case.ts';
 import { problems } from '../problem.ts';
+import { resolveAgencyRefs } from './agencies.ts';
 import { findStored, requestHash, type StoredResponse, store } from './idempotency.ts';
 import { projectionsOf, sameStates } from './projections.ts';
 
@@ -63,6 +65,7 @@ export async function persistTransition(
   await appendEvent(tx, row.id, version, event, row.statePaths, p.statePaths, idempotencyKey);
   // Most events leave the deadlines as they were: skip two statements then.
   if (!previous || !sameDeadlines(previous, next)) await syncDeadlines(tx, row.id, next);
+  await recordTransition(tx, row.id, version, event, row.statePaths, next);
   return updated;
 }
 
@@ -130,7 +133,6 @@ export async function applyInTx(
   principal: Principal,
   options: ApplyOptions,
 ): Promise<{ response: StoredResponse; applied?: Applied }> {
-  const now = options.now?.() ?? new Date();
   const scope = `case:${caseId}`;
   // The caller is part of the request: another person reusing a key must not be handed the first caller's answer.
   const hash = options.idempotencyKey
@@ -145,6 +147,8 @@ export async function applyInTx(
     .for('update', { of: cases });
   if (!found) throw problems.notFound(`No case ${caseId}`);
   const { row, person } = found;
+  // Stamped once the case is held, and never before its last event: the history's times follow its sequence.
+  const now = new Date(Math.max((options.now?.() ?? new Date()).getTime(), row.updatedAt.getTime()));
   if (options.idempotencyKey) {
     const stored = await findStored(tx, scope, options.idempotencyKey, hash);
     if (stored) return { response: stored };
@@ -152,7 +156,7 @@ export async function applyInTx(
   if (options.ifMatch !== undefined && options.ifMatch !== row.version) throw problems.staleVersion(row.version);
   const actor = actorOf(principal);
   if (!actor) throw problems.forbidden(`Agency ${principal.agencyId} is not in the service directory`);
-  const event = { ...body, at: now.toISOString(), actor } as PathwayEvent;
+  const event = { ...(await resolveAgencyRefs(tx, body)), at: now.toISOString(), actor } as PathwayEvent;
   const snapshot = restore(row.snapshot);
   const { next, changed } = step(snapshot, event);
   if (!changed) throw problems.refused(explainRefusal(snapshot, event));
@@ -176,7 +180,9 @@ export async function applyEvent(
 ): Promise<StoredResponse> {
   authorizeActing(principal);
   const body = parseBody(rawBody);
-  const { response, applied } = await db.transaction((tx) => applyInTx(tx, caseId, body, principal, options));
+  const { response, applied } = await db
+    .transaction((tx) => applyInTx(tx, caseId, body, principal, options))
+    .catch(recordRefusal(db, caseId, body, principal, options.now));
   if (applied) options.onApplied?.(applied);
   return response;
 }

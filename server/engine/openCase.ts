@@ -9,10 +9,12 @@ import { eventBodies, type PathwayEvent } from '../../machines/events.ts';
 import { explainRefusal } from '../../machines/explain.ts';
 import { initialSnapshot, persist, step } from '../../machines/snapshot.ts';
 import { areas, residencies } from '../../machines/vocab.ts';
+import { recordTransition } from '../audits/projections.ts';
 import { actorOf, type Principal } from '../auth.ts';
 import { authorizeActing } from '../policies.ts';
 import { presentCase } from '../presenters/case.ts';
 import { problems } from '../problem.ts';
+import { resolveAgencyRefs } from './agencies.ts';
 import { type Applied, appendEvent, syncDeadlines } from './applyEvent.ts';
 import { findStored, requestHash, type StoredResponse, store } from './idempotency.ts';
 import { machineVersion, projectionsOf } from './projections.ts';
@@ -63,12 +65,16 @@ async function findOrCreatePerson(tx: Tx, person: z.output<typeof openCaseSchema
     const [known] = await tx.select().from(serviceUsers).where(eq(serviceUsers.nhsNumber, person.nhsNumber));
     if (known) return known;
   }
+  // A referral racing this one may insert the same NHS number first: then take the person it made.
   const [created] = await tx
     .insert(serviceUsers)
     .values({ ...person, nhsNumber: person.nhsNumber ?? null, synthetic: synthetic ? 'synthetic' : null })
+    .onConflictDoNothing({ target: serviceUsers.nhsNumber })
     .returning();
-  if (!created) throw new Error('insert returned no person');
-  return created;
+  if (created) return created;
+  const [raced] = person.nhsNumber ? await tx.select().from(serviceUsers).where(eq(serviceUsers.nhsNumber, person.nhsNumber)) : [];
+  if (!raced) throw new Error('insert returned no person');
+  return raced;
 }
 
 export type OpenOptions = { idempotencyKey?: string | undefined; now?: () => Date; synthetic?: boolean; onApplied?: (a: Applied) => void };
@@ -110,7 +116,7 @@ export async function openCase(db: Db, rawBody: unknown, principal: Principal, o
     }
     const event = {
       type: 'referral.make',
-      ...body.referral,
+      ...(await resolveAgencyRefs(tx, body.referral)),
       person: { ageYears: ageOn(person.dateOfBirth, now), residency: body.residency, area: person.area },
       at: now.toISOString(),
       actor,
@@ -142,6 +148,7 @@ export async function openCase(db: Db, rawBody: unknown, principal: Principal, o
     if (!row) throw new Error('insert returned no case');
     await appendEvent(tx, row.id, 1, event, ['new'], p.statePaths, options.idempotencyKey);
     await syncDeadlines(tx, row.id, next);
+    await recordTransition(tx, row.id, 1, event, ['new'], next);
     const response: StoredResponse = {
       status: 201,
       body: presentCase(row, next, person, principal, now),

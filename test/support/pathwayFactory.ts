@@ -236,3 +236,20 @@ export const play = <D extends { ok: (b: EventBody, a: Actor) => unknown }>(driv
   for (const [b, a] of steps) driver.ok(b, a);
   return driver;
 };
+
+/** Valid bodies for the missed-appointment events (NICE QS188 statement 4); override any field to make them invalid. */
+export const appointmentBodies = {
+  missed: (appointmentId = 'appt-1', scheduledAt = '2026-01-05T10:00:00.000Z'): EventBody => ({
+    type: 'appointment.missed',
+    appointmentId,
+    scheduledAt,
+    note: 'Did not attend the key work session',
+  }),
+  followUp: (appointmentId = 'appt-1', over: Partial<Extract<EventBody, { type: 'appointment.followUp' }>> = {}): EventBody => ({
+    type: 'appointment.followUp',
+    appointmentId,
+    method: 'phone',
+    outcome: 'contactMade',
+    ...over,
+  }),
+};

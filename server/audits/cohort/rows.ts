@@ -1,0 +1,100 @@
+/**
+ * The rows one generated case puts in the database, made by the engine's own functions: `appendEvent` and
+ * `syncDeadlines` write into a recording transaction, stays and refused attempts come from the audit projections,
+ * the case row from `projectionsOf` and `persist` — so a batch-loaded case is the case the engine would have written.
+ */
+import type { Tx } from '../../../db/client.ts';
+import { caseDeadlines, caseEvents, type cases, type serviceUsers } from '../../../db/schema/index.ts';
+import type { PathwayEvent } from '../../../machines/events.ts';
+import { explainRefusal } from '../../../machines/explain.ts';
+import { type PathwaySnapshot, persist, statePaths } from '../../../machines/snapshot.ts';
+import { appendEvent, syncDeadlines } from '../../engine/applyEvent.ts';
+import { machineVersion, projectionsOf, sameStates } from '../../engine/projections.ts';
+import { applyStayChanges, type RefusedRow, refusedAttemptRow, type StayRow, stayChanges } from '../projections.ts';
+import { type CohortWindow, type GeneratedCase, generateCase, slotUuid } from './journey.ts';
+
+export type CaseRows = {
+  person: typeof serviceUsers.$inferInsert | null;
+  kase: typeof cases.$inferInsert;
+  events: (typeof caseEvents.$inferInsert)[];
+  deadlines: (typeof caseDeadlines.$inferInsert)[];
+  stays: StayRow[];
+  refused: RefusedRow[];
+};
+
+/** A transaction that records what `appendEvent` and `syncDeadlines` insert instead of sending it. */
+function recordingTx(out: Pick<CaseRows, 'events' | 'deadlines'>): Tx {
+  const done = Promise.resolve();
+  const insert = (table: unknown) => ({
+    values: (v: unknown) => {
+      const list = (Array.isArray(v) ? v : [v]) as never[];
+      if (table === caseEvents) out.events.push(...list);
+      else if (table === caseDeadlines) out.deadlines.push(...list);
+      else throw new Error('cohort: unexpected insert');
+      return Object.assign(done, { onConflictDoUpdate: () => done });
+    },
+  });
+  // A new case has no deadlines to delete.
+  return { insert, delete: () => ({ where: () => done }) } as unknown as Tx;
+}
+
+type Step = { event: PathwayEvent; from: string[]; to: string[] };
+
+/** Generates one slot's case and the rows it writes. */
+export async function generateRows(seed: number, slot: number, w: CohortWindow): Promise<{ generated: GeneratedCase; rows: CaseRows }> {
+  const caseId = slotUuid('case', seed, slot);
+  const steps: Step[] = [];
+  const stays: StayRow[] = [];
+  const refused: RefusedRow[] = [];
+  const generated = generateCase(seed, slot, w, {
+    step: (event, from, next) => {
+      steps.push({ event, from, to: statePaths(next.value) });
+      applyStayChanges(stays, stayChanges(caseId, steps.length, event, from, next));
+    },
+    refused: (event, snapshot: PathwaySnapshot) => {
+      const p = projectionsOf(snapshot);
+      const row = refusedAttemptRow(
+        { id: caseId, version: steps.length, statePaths: p.statePaths, area: p.area, quadrant: p.quadrant },
+        event,
+        explainRefusal(snapshot, event),
+      );
+      if (row) refused.push(row);
+    },
+  });
+  const out: CaseRows = { person: null, kase: {} as CaseRows['kase'], events: [], deadlines: [], stays, refused };
+  const tx = recordingTx(out);
+  let stateEnteredAt = '';
+  for (const [i, s] of steps.entries()) {
+    await appendEvent(tx, caseId, i + 1, s.event, s.from, s.to, undefined);
+    if (i === 0 || !sameStates(s.to, s.from)) stateEnteredAt = s.event.at;
+  }
+  const final = generated.snapshot;
+  await syncDeadlines(tx, caseId, final);
+  for (const d of out.deadlines) {
+    // The sweeper marks a deadline fired when it sends `deadline.reached`; a deadline that moved since is new.
+    const fired = generated.fired.get(`${d.name}|${d.ref ?? ''}|${(d.dueAt as Date).getTime()}`);
+    d.firedAt = fired ? new Date(fired) : null;
+  }
+  const first = steps[0]?.event.at as string;
+  const last = steps[steps.length - 1]?.event.at as string;
+  const p = projectionsOf(final);
+  out.kase = {
+    ...p,
+    id: caseId,
+    reference: generated.reference,
+    personId: generated.person.id,
+    episode: generated.episode,
+    snapshot: persist(final),
+    version: steps.length,
+    stateEnteredAt: new Date(stateEnteredAt),
+    openedAt: new Date(first),
+    updatedAt: new Date(last),
+    closedAt: p.status === 'closed' ? new Date(last) : null,
+    machineVersion,
+  };
+  if (generated.episode === 1) {
+    const { id, dateOfBirth, area, givenName, familyName } = generated.person;
+    out.person = { id, dateOfBirth, area, givenName, familyName, nhsNumber: null, synthetic: 'synthetic' };
+  }
+  return { generated, rows: out };
+}

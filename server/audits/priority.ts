@@ -1,0 +1,251 @@
+/** Audit 4 — "nobody's priority": bounces between services, time without a lead, disputes, and refusals on forbidden grounds. */
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { days, iso, round1, rows } from './sql.ts';
+import { type Audit, type AuditFilters, col, head } from './types.ts';
+import { caseFilters, stayFilters, ts } from './where.ts';
+
+const declines = sql`('referral.decline', 'lead.decline', 'handover.decline', 'involvement.decline')`;
+
+/**
+ * A case bounced in the period when a service declined it (referral, lead, handover or involvement), a referral was
+ * passed on, it was re-referred after a declined episode, or its lead changed again within `window` days of a
+ * previous change. Lead changes are accepted handovers and dispute resolutions that named another lead.
+ */
+function bouncedSql(f: AuditFilters) {
+  const from = ts(f.from);
+  const to = ts(f.to);
+  const windowStart = sql`${from} - make_interval(days => ${f.windowDays}::int)`;
+  return sql`
+    with ev as (
+      select e.case_id,
+             count(*) filter (where e.type in ${declines})::int as declines,
+             count(*) filter (where e.type = 'referral.redirect')::int as redirects,
+             array_to_string(array_agg(distinct e.actor_agency_id) filter (where e.type in ${declines}), ', ') as declined_by
+        from case_events e
+       where e.type in ('referral.decline', 'lead.decline', 'handover.decline', 'involvement.decline', 'referral.redirect')
+         and e.at >= ${from} and e.at < ${to}
+       group by e.case_id
+    ), changes as (
+      select e.case_id, e.at, lag(e.at) over (partition by e.case_id order by e.seq) as previous_at
+        from case_events e
+       where e.type in ('handover.accept', 'dispute.resolve') and e.at >= ${windowStart} and e.at < ${to}
+         and (e.type = 'handover.accept' or exists (
+              select 1 from state_stays p
+               where p.case_id = e.case_id and p.left_seq = e.seq and p.lead_agency_id is not null and p.lead_agency_id is distinct from e.payload #>> '{lead,id}'))
+    ), lc as (
+      select case_id, count(*)::int as lead_changes,
+             count(*) filter (where previous_at is not null and at - previous_at <= make_interval(days => ${f.windowDays}::int))::int as rapid_lead_changes
+        from changes where at >= ${from} group by case_id
+    ), rr as (
+      select c.id as case_id from cases c
+       where c.opened_at >= ${from} and c.opened_at < ${to} and c.episode > 1
+         and exists (select 1 from cases p where p.person_id = c.person_id and p.episode = c.episode - 1
+                      and p.snapshot #>> '{context,closure,reason}' = 'referralDeclined')
+    ), ids as (
+      select case_id from ev union select case_id from lc where rapid_lead_changes > 0 union select case_id from rr
+    )
+    select c.reference, coalesce(ev.declines, 0) as declines, coalesce(ev.redirects, 0) as redirects,
+           coalesce(lc.lead_changes, 0) as lead_changes, coalesce(lc.rapid_lead_changes, 0) as rapid_lead_changes,
+           (rr.case_id is not null) as re_referral, ev.declined_by,
+           coalesce(c.lead_agency_id, c.responsible_agency_id) as responsible_agency, c.status, c.area, c.quadrant
+      from ids
+      join cases c on c.id = ids.case_id
+      left join agencies ra on ra.id = c.responsible_agency_id
+      left join ev on ev.case_id = ids.case_id
+      left join lc on lc.case_id = ids.case_id
+      left join rr on rr.case_id = ids.case_id
+     where true ${caseFilters(f)}`;
+}
+
+async function run(db: Db, f: AuditFilters) {
+  const from = ts(f.from);
+  const to = ts(f.to);
+  const asOf = ts(f.asOf);
+  const bouncedQ = bouncedSql(f);
+  // The listed cases and the totals over all of them in one pass.
+  const bounced = await rows<Record<string, unknown>>(
+    db,
+    sql`select b.*, (count(*) over ())::int as t_cases, (sum(declines) over ())::int as t_declines, (sum(redirects) over ())::int as t_redirects,
+               (count(*) filter (where re_referral) over ())::int as t_re_referrals,
+               (count(*) filter (where rapid_lead_changes > 0) over ())::int as t_repeated
+          from (${bouncedQ}) b order by (declines + redirects + rapid_lead_changes) desc, reference limit ${f.limit}`,
+  );
+  const first = bounced[0] ?? {};
+  const bouncedTotals = {
+    cases: Number(first.t_cases ?? 0),
+    declines: Number(first.t_declines ?? 0),
+    redirects: Number(first.t_redirects ?? 0),
+    re_referrals: Number(first.t_re_referrals ?? 0),
+    repeated_lead_changes: Number(first.t_repeated ?? 0),
+  };
+  for (const r of bounced) for (const k of ['t_cases', 't_declines', 't_redirects', 't_re_referrals', 't_repeated']) delete r[k];
+  // R-LEAD-ONE: stays where a lead and a named coordinator were required but missing (read from a partial index).
+  const withoutLead = await rows<Record<string, unknown>>(
+    db,
+    sql`select c.reference, st.state, ${iso(sql`st.entered_at`)} as entered_at, ${iso(sql`st.left_at`)} as left_at,
+               ${round1(days(sql`greatest(st.entered_at, ${from})`, sql`least(coalesce(st.left_at, ${asOf}), ${asOf})`))} as days_in_period,
+               st.lead_agency_id, st.coordinator_id, st.area, st.quadrant
+          from state_stays st join cases c on c.id = st.case_id
+         where st.lead_expected and (st.lead_agency_id is null or st.coordinator_id is null)
+           and st.entered_at < ${to} and (st.left_at is null or st.left_at >= ${from}) ${stayFilters(f)}
+         order by st.entered_at limit ${f.limit}`,
+  );
+  const disputesQ = sql`
+    select c.reference, ${iso(sql`r.at`)} as raised_at, r.actor_agency_id as raised_by,
+           exists (select 1 from case_events x where x.case_id = r.case_id and x.type = 'dispute.escalate'
+                    and x.seq > r.seq and x.seq < coalesce(res.seq, 2147483647)) as escalated,
+           ${iso(sql`res.at`)} as resolved_at, res.payload #>> '{lead,id}' as resolved_lead,
+           (res.seq is null) as open,
+           ${round1(days(sql`r.at`, sql`coalesce(res.at, ${asOf})`))} as days,
+           c.area, c.quadrant
+      from case_events r
+      left join lateral (select e.seq, e.at, e.payload from case_events e
+                          where e.case_id = r.case_id and e.type = 'dispute.resolve' and e.seq > r.seq
+                          order by e.seq limit 1) res on true
+      join cases c on c.id = r.case_id
+      left join agencies ra on ra.id = c.responsible_agency_id
+     where r.type = 'dispute.raise' and r.at >= ${from} and r.at < ${to} ${caseFilters(f)}`;
+  const disputes = await rows<Record<string, unknown>>(
+    db,
+    sql`select * from (${disputesQ}) d order by days desc, reference limit ${f.limit}`,
+  );
+  const [disputeTotals] = await rows<Record<string, number>>(
+    db,
+    sql`select count(*)::int as disputes, count(*) filter (where open)::int as open, count(*) filter (where escalated)::int as escalated,
+               ${round1(sql`percentile_cont(0.5) within group (order by days) filter (where not open)`)} as median_days_resolved,
+               ${round1(sql`max(days)`)} as max_days
+          from (${disputesQ}) d`,
+  );
+  const refusedQ = sql`
+    select c.reference, ${iso(sql`a.at`)} as at, a.type, a.reason, a.actor_agency_id as agency, a.actor_role as role,
+           array_to_string(a.state, ' + ') as state, a.area, a.quadrant
+      from refused_attempts a
+      join cases c on c.id = a.case_id
+      left join agencies ra on ra.id = c.responsible_agency_id
+     where a.at >= ${from} and a.at < ${to} ${caseFilters(f)}`;
+  const refused = await rows<Record<string, unknown>>(
+    db,
+    sql`select r.*, (count(*) over ())::int as t_n from (${refusedQ}) r order by at, reference limit ${f.limit}`,
+  );
+  const refusedTotal = { n: Number(refused[0]?.t_n ?? 0) };
+  for (const r of refused) delete r.t_n;
+  const [gapTotals] = await rows<{ stays: number; days: number }>(
+    db,
+    sql`select count(*)::int as stays,
+               coalesce(${round1(sql`sum(${days(sql`greatest(st.entered_at, ${from})`, sql`least(coalesce(st.left_at, ${asOf}), ${asOf})`)})`)}, 0) as days
+          from state_stays st
+         where st.lead_expected and (st.lead_agency_id is null or st.coordinator_id is null)
+           and st.entered_at < ${to} and (st.left_at is null or st.left_at >= ${from}) ${stayFilters(f)}`,
+  );
+  const summary = [
+    { measure: 'Cases that bounced between services', value: bouncedTotals?.cases ?? 0 },
+    { measure: 'Declines (referral, lead, handover, involvement)', value: bouncedTotals?.declines ?? 0 },
+    { measure: 'Referrals passed on', value: bouncedTotals?.redirects ?? 0 },
+    { measure: 'Re-referrals after a declined episode', value: bouncedTotals?.re_referrals ?? 0 },
+    { measure: `Cases whose lead changed again within ${f.windowDays} days`, value: bouncedTotals?.repeated_lead_changes ?? 0 },
+    { measure: 'Stays without a lead or named coordinator where one was required (should be 0)', value: gapTotals?.stays ?? 0 },
+    { measure: 'Days without a lead or named coordinator where one was required (should be 0)', value: gapTotals?.days ?? 0 },
+    { measure: 'Disputes raised', value: disputeTotals?.disputes ?? 0 },
+    { measure: 'Disputes still open', value: disputeTotals?.open ?? 0 },
+    { measure: 'Disputes escalated to clinical directors', value: disputeTotals?.escalated ?? 0 },
+    { measure: 'Median days to resolve a dispute', value: disputeTotals?.median_days_resolved ?? null },
+    { measure: 'Longest dispute (days)', value: disputeTotals?.max_days ?? null },
+    {
+      measure: 'Refusals attempted on forbidden grounds (substance use, intoxication; NICE QS188 statement 2)',
+      value: refusedTotal?.n ?? 0,
+    },
+  ];
+  return {
+    bounced,
+    bouncedTotal: bouncedTotals?.cases ?? 0,
+    withoutLead,
+    gapStays: gapTotals?.stays ?? 0,
+    disputes,
+    disputeTotal: disputeTotals?.disputes ?? 0,
+    refused,
+    refusedTotal: refusedTotal?.n ?? 0,
+    summary,
+  };
+}
+
+export const priority: Audit = {
+  name: 'priority',
+  title: 'Nobody’s priority',
+  description:
+    'Cases bounced between services, time without a lead or named coordinator (should be zero), disputes and their length, refusals attempted on forbidden grounds',
+  run: async (db, f) => {
+    const r = await run(db, f);
+    return {
+      ...head(priority, f),
+      sections: [
+        { name: 'summary', title: 'Summary', columns: [col('measure', 'Measure'), col('value', 'Value')], rows: r.summary },
+        {
+          name: 'bounced',
+          title: 'Cases bounced between services',
+          columns: [
+            col('reference', 'Case'),
+            col('declines', 'Declines'),
+            col('redirects', 'Passed on'),
+            col('lead_changes', 'Lead changes'),
+            col('rapid_lead_changes', 'Repeated within window'),
+            col('re_referral', 'Re-referral'),
+            col('declined_by', 'Declined by'),
+            col('responsible_agency', 'Responsible agency'),
+            col('status', 'Status'),
+            col('area', 'Area'),
+            col('quadrant', 'Quadrant'),
+          ],
+          rows: r.bounced,
+          total: r.bouncedTotal,
+        },
+        {
+          name: 'withoutLead',
+          title: 'Time without a lead or named coordinator where one was required',
+          columns: [
+            col('reference', 'Case'),
+            col('state', 'State'),
+            col('entered_at', 'From'),
+            col('left_at', 'To'),
+            col('days_in_period', 'Days in period'),
+            col('lead_agency_id', 'Lead'),
+            col('coordinator_id', 'Coordinator'),
+          ],
+          rows: r.withoutLead,
+          total: r.gapStays,
+        },
+        {
+          name: 'disputes',
+          title: 'Disputes raised in the period',
+          columns: [
+            col('reference', 'Case'),
+            col('raised_at', 'Raised'),
+            col('raised_by', 'Raised by'),
+            col('escalated', 'Escalated'),
+            col('resolved_at', 'Resolved'),
+            col('resolved_lead', 'Lead named'),
+            col('days', 'Days'),
+            col('open', 'Open'),
+          ],
+          rows: r.disputes,
+          total: r.disputeTotal,
+        },
+        {
+          name: 'refusedAttempts',
+          title: 'Refusals attempted on forbidden grounds (R-REF-NOINTOX)',
+          columns: [
+            col('reference', 'Case'),
+            col('at', 'When'),
+            col('type', 'Event'),
+            col('reason', 'Reason given'),
+            col('agency', 'Agency'),
+            col('role', 'Role'),
+            col('state', 'State'),
+          ],
+          rows: r.refused,
+          total: r.refusedTotal,
+        },
+      ],
+    };
+  },
+};

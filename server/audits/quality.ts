@@ -1,0 +1,180 @@
+/** Audit 6 — quality standards pack: NICE QS188 statements 1–4 and the EIP two-week referral-to-treatment standard. */
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { days, iso, round1, rows } from './sql.ts';
+import { type Audit, type AuditFilters, col, head, type Section } from './types.ts';
+import { caseFilters, ts } from './where.ts';
+
+/** Days within which a missed appointment counts as followed up (QS188 statement 4 sets no period; NG58 §1.6 says "promptly"). */
+export const missedAppointmentFollowUpDays = 7;
+/** The EIP access standard: treatment starts within two weeks of referral. */
+export const eipReferralToTreatmentDays = 14;
+
+type Measure = { statement: string; title: string; cases: SQL };
+
+/** Each measure is a query of case rows with `met` (true/false); the numerator counts `met`, the denominator all rows. */
+function measures(f: AuditFilters): Measure[] {
+  const from = ts(f.from);
+  const to = ts(f.to);
+  const asOf = ts(f.asOf);
+  const caseJoin = sql`join cases c on c.id = m.case_id left join agencies ra on ra.id = c.responsible_agency_id`;
+  return [
+    {
+      statement: 'QS188-1',
+      title: 'People with suspected or confirmed severe mental illness are asked about their use of alcohol and drugs',
+      // Confirmed: an assessment in the period found severe mental illness; suspected: a referral for a first episode of psychosis.
+      cases: sql`
+        with m as (
+          select e.case_id, min(e.at) as at from case_events e
+           where e.at >= ${from} and e.at < ${to}
+             and ((e.type in ('assessment.record', 'assessment.review') and e.payload ->> 'mentalHealth' = 'severe')
+               or (e.type = 'referral.make' and (e.payload ->> 'suspectedFirstEpisodePsychosis')::boolean))
+           group by e.case_id)
+        select reference, at, met,
+               case when met then 'substance use recorded at assessment' else 'no assessment has recorded substance use' end as detail,
+               area, quadrant
+          from (
+            select c.reference, m.at, exists (
+                     select 1 from case_events a where a.case_id = m.case_id and a.type in ('assessment.record', 'assessment.review')
+                        and a.at < ${asOf} and coalesce(a.payload #>> '{substanceUse,currentUse}', '') <> '') as met,
+                   c.area, c.quadrant
+              from m ${caseJoin} where true ${caseFilters(f)}) s1`,
+    },
+    {
+      statement: 'QS188-2',
+      title: 'People are not excluded from services because of their substance use (refusals on those grounds are attempted exclusions)',
+      cases: sql`
+        with m as (
+          select e.case_id, min(e.at) as at from case_events e
+           where e.at >= ${from} and e.at < ${to}
+             and e.type in ('referral.accept', 'referral.decline', 'referral.redirect', 'lead.accept', 'lead.decline',
+                            'handover.accept', 'handover.decline', 'involvement.accept', 'involvement.decline')
+           group by e.case_id
+          union
+          select a.case_id, min(a.at) from refused_attempts a where a.at >= ${from} and a.at < ${to} group by a.case_id),
+        n as (select distinct on (case_id) case_id, at from m order by case_id, at)
+        select c.reference, n.at,
+               not exists (select 1 from refused_attempts a where a.case_id = n.case_id and a.at >= ${from} and a.at < ${to}) as met,
+               (select string_agg(a.type || ' (' || coalesce(a.reason, '') || ') by ' || a.actor_agency_id, '; ' order by a.at)
+                  from refused_attempts a where a.case_id = n.case_id and a.at >= ${from} and a.at < ${to}) as detail,
+               c.area, c.quadrant
+          from n join cases c on c.id = n.case_id left join agencies ra on ra.id = c.responsible_agency_id where true ${caseFilters(f)}`,
+    },
+    {
+      statement: 'QS188-3',
+      title: 'People with coexisting severe mental illness and substance misuse (Q1) have a care coordinator in mental health services',
+      cases: sql`
+        select c.reference, c.opened_at as at,
+               (c.lead_agency_kind = 'MHS' and c.coordinator_id is not null) as met,
+               coalesce(c.lead_agency_kind, '') || ' ' || coalesce(c.lead_agency_id, '') || ' / ' || coalesce(c.coordinator_name, 'no coordinator') as detail,
+               c.area, c.quadrant
+          from cases c left join agencies ra on ra.id = c.responsible_agency_id
+         where c.quadrant = 'Q1' and c.lead_agency_id is not null
+           and c.opened_at < ${to} and (c.closed_at is null or c.closed_at >= ${from}) ${caseFilters(f)}`,
+    },
+    {
+      statement: 'QS188-4',
+      title: `Missed appointments are followed up (within ${missedAppointmentFollowUpDays} days)`,
+      // A miss not yet followed up whose period has not run out is still pending: it is in neither count.
+      cases: sql`
+        with m as materialized (
+          select e.case_id, e.at, e.payload ->> 'appointmentId' as appointment,
+                 (select min(u.at) from case_events u where u.case_id = e.case_id and u.type = 'appointment.followUp'
+                     and u.seq > e.seq and u.payload ->> 'appointmentId' = e.payload ->> 'appointmentId') as followed_up_at
+            from case_events e
+           where e.type = 'appointment.missed' and e.at >= ${from} and e.at < ${to})
+        select c.reference, m.at,
+               (m.followed_up_at is not null and m.followed_up_at <= m.at + make_interval(days => ${missedAppointmentFollowUpDays}::int)) as met,
+               m.appointment || coalesce(' followed up after ' || ${round1(days(sql`m.at`, sql`m.followed_up_at`))}::text || ' days', ' not followed up') as detail,
+               c.area, c.quadrant
+          from m ${caseJoin}
+         where (m.followed_up_at is not null or m.at + make_interval(days => ${missedAppointmentFollowUpDays}::int) <= ${asOf}) ${caseFilters(f)}`,
+    },
+    {
+      statement: 'EIP-2WK',
+      title: `First episode psychosis: treatment (an EIP care coordinator allocated) within ${eipReferralToTreatmentDays} days of referral`,
+      // The clock stops when the case enters joint care (a lead and a named coordinator); cases closed before that are not counted.
+      cases: sql`
+        with r as (
+          select e.case_id, e.at from case_events e
+           where e.type = 'referral.make' and e.at >= ${from} and e.at < ${to}
+             and e.payload #>> '{to,service}' = 'EIP' and (e.payload ->> 'suspectedFirstEpisodePsychosis')::boolean),
+        m as materialized (
+          select r.case_id, r.at,
+                 (select min(st.entered_at) from state_stays st where st.case_id = r.case_id and st.state like 'active.jointCare.%') as started_at
+            from r)
+        select c.reference, m.at,
+               (m.started_at is not null and m.started_at <= m.at + make_interval(days => ${eipReferralToTreatmentDays}::int)) as met,
+               coalesce('treatment started after ' || ${round1(days(sql`m.at`, sql`m.started_at`))}::text || ' days', 'not started') as detail,
+               c.area, c.quadrant
+          from m ${caseJoin}
+         where ((m.started_at is not null and m.started_at <= ${asOf})
+            or (c.status = 'open' and m.at + make_interval(days => ${eipReferralToTreatmentDays}::int) <= ${asOf}))
+            ${caseFilters(f)}`,
+    },
+  ];
+}
+
+async function run(db: Db, f: AuditFilters): Promise<Section[]> {
+  const summary: Record<string, unknown>[] = [];
+  const sections: Section[] = [];
+  for (const m of measures(f)) {
+    // One pass per measure: the listed cases (those not meeting the standard first) and the counts over all of them.
+    const list = await rows<Record<string, unknown>>(
+      db,
+      sql`select reference, ${iso(sql`at`)} as at, met, detail, area, quadrant,
+                 (count(*) filter (where met) over ())::int as numerator, (count(*) over ())::int as denominator
+            from (${m.cases}) q order by met, at, reference limit ${f.limit}`,
+    );
+    const numerator = Number(list[0]?.numerator ?? 0);
+    const denominator = Number(list[0]?.denominator ?? 0);
+    for (const r of list) {
+      delete r.numerator;
+      delete r.denominator;
+    }
+    summary.push({
+      statement: m.statement,
+      title: m.title,
+      numerator,
+      denominator,
+      percent: denominator ? Math.round((1000 * numerator) / denominator) / 10 : null,
+    });
+    sections.push({
+      name: m.statement,
+      title: m.title,
+      columns: [
+        col('reference', 'Case'),
+        col('met', 'Met'),
+        col('at', 'When'),
+        col('detail', 'Detail'),
+        col('area', 'Area'),
+        col('quadrant', 'Quadrant'),
+      ],
+      rows: list,
+      total: denominator,
+    });
+  }
+  return [
+    {
+      name: 'summary',
+      title: 'Quality standards',
+      columns: [
+        col('statement', 'Statement'),
+        col('title', 'Standard'),
+        col('numerator', 'Numerator'),
+        col('denominator', 'Denominator'),
+        col('percent', '%'),
+      ],
+      rows: summary,
+    },
+    ...sections,
+  ];
+}
+
+export const quality: Audit = {
+  name: 'quality',
+  title: 'Quality standards pack',
+  description:
+    'NICE QS188 statements 1–4 and the Early Intervention in Psychosis two-week standard: numerator, denominator and the cases behind them',
+  run: async (db, f) => ({ ...head(quality, f), sections: await run(db, f) }),
+};

@@ -1,0 +1,34 @@
+/** Small helpers so one SQL text runs the same on postgres.js and PGlite. */
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { timeZone } from './calendar.ts';
+
+/**
+ * JIT compilation costs these queries more than it saves (0.4–0.7 s each at a million cases, bench/README.md), so each
+ * audit query runs in a transaction with JIT off. Exported so the benchmark's plan printer can tell it apart.
+ */
+export const noJit = sql`set local jit = off`;
+/** Room to sort a period's stays in memory rather than spill to disk (the default 4 MB spills at a million cases). */
+export const sortMemory = sql`set local work_mem = '64MB'`;
+
+/** Runs a query and returns its rows, whichever driver answers (postgres.js gives an array, PGlite `{ rows }`). */
+export async function rows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.transaction(async (tx) => {
+    await tx.execute(noJit);
+    await tx.execute(sortMemory);
+    return tx.execute(query);
+  })) as unknown as T[] | { rows: T[] };
+  return Array.isArray(result) ? result : result.rows;
+}
+
+/** A timestamp as an ISO string in UTC, so both drivers return the same text. */
+export const iso = (column: SQL): SQL => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** Days between two timestamps, as a number (fractional). */
+export const days = (from: SQL, to: SQL): SQL => sql`(extract(epoch from (${to} - ${from})) / 86400.0)`;
+
+/** The local (England) date of a timestamp. */
+export const localDate = (t: SQL): SQL => sql`((${t}) at time zone ${timeZone})::date`;
+
+/** Rounds a number of days to one decimal place in SQL. */
+export const round1 = (x: SQL): SQL => sql`round((${x})::numeric, 1)::float8`;

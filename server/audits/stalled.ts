@@ -1,0 +1,102 @@
+/** Audit 2 — stalled now: open cases in a state longer than its target, oldest first, with who holds them. */
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { stateTargetDays } from '../../machines/config.ts';
+import { days, iso, round1, rows } from './sql.ts';
+import { type Audit, type AuditFilters, col, head } from './types.ts';
+import { caseFilters, ts } from './where.ts';
+
+/** The pathway's targets (machines/config.ts, keyed without `active.`), with the caller's overrides. */
+export function stallTargets(overrides: Record<string, number> = {}): Record<string, number> {
+  const merged = { ...stateTargetDays, ...overrides };
+  return Object.fromEntries(Object.entries(merged).map(([k, v]) => [k.startsWith('active.') ? k : `active.${k}`, v]));
+}
+
+async function run(db: Db, f: AuditFilters) {
+  const targets = Object.entries(stallTargets(f.targets));
+  if (targets.length === 0) return { summary: [], cases: [], total: 0 };
+  const values = sql.join(
+    targets.map(([state, d]) => sql`(${state}::text, ${d}::int)`),
+    sql`, `,
+  );
+  const period = f.periodGiven ? sql` and st.entered_at >= ${ts(f.from)} and st.entered_at < ${ts(f.to)}` : sql``;
+  const asOf = ts(f.asOf);
+  // Open stays past their target, read from the partial index of open stays (state, entered_at).
+  const stalled = sql`
+    select st.case_id, st.state, t.target_days, st.entered_at
+      from (values ${values}) as t(state, target_days)
+      join state_stays st on st.state = t.state and st.left_at is null
+                         and st.entered_at < ${asOf} - make_interval(days => t.target_days) ${period}
+      join cases c on c.id = st.case_id
+      left join agencies ra on ra.id = c.responsible_agency_id
+     where c.status = 'open' ${caseFilters(f)}`;
+  const cases = await rows<Record<string, unknown>>(
+    db,
+    sql`
+    with s as (${stalled})
+    select c.reference, s.state, s.target_days, ${iso(sql`s.entered_at`)} as entered_at,
+           ${round1(days(sql`s.entered_at`, asOf))} as days_in_state,
+           ${round1(sql`${days(sql`s.entered_at`, asOf)} - s.target_days`)} as days_over_target,
+           coalesce(la.name, c.lead_agency_id, ra.name, c.responsible_agency_id) as lead_agency,
+           c.coordinator_name as coordinator, c.area, c.quadrant
+      from s
+      join cases c on c.id = s.case_id
+      left join agencies la on la.id = c.lead_agency_id
+      left join agencies ra on ra.id = c.responsible_agency_id
+     order by s.entered_at asc, c.reference
+     limit ${f.limit}`,
+  );
+  const summary = await rows<Record<string, unknown>>(
+    db,
+    sql`
+    with s as (${stalled})
+    select s.state, min(s.target_days)::int as target_days, count(*)::int as stalled,
+           ${round1(sql`max(${days(sql`s.entered_at`, asOf)})`)} as oldest_days
+      from s group by s.state order by stalled desc, s.state`,
+  );
+  const total = summary.reduce((n, r) => n + Number(r.stalled), 0);
+  return { summary, cases, total };
+}
+
+export const stalled: Audit = {
+  name: 'stalled',
+  title: 'Stalled now',
+  description: 'Open cases in a state longer than the state’s target, oldest first, with the lead agency and care coordinator',
+  run: async (db, f) => {
+    const { summary, cases, total } = await run(db, f);
+    return {
+      ...head(stalled, f),
+      sections: [
+        {
+          name: 'summary',
+          title: 'Stalled cases per state',
+          columns: [
+            col('state', 'State'),
+            col('target_days', 'Target days'),
+            col('stalled', 'Stalled'),
+            col('oldest_days', 'Oldest (days)'),
+          ],
+          rows: summary,
+        },
+        {
+          name: 'cases',
+          title: 'Stalled cases, oldest first',
+          columns: [
+            col('reference', 'Case'),
+            col('state', 'State'),
+            col('days_in_state', 'Days in state'),
+            col('target_days', 'Target'),
+            col('days_over_target', 'Days over'),
+            col('lead_agency', 'Lead (or responsible) agency'),
+            col('coordinator', 'Coordinator'),
+            col('area', 'Area'),
+            col('quadrant', 'Quadrant'),
+            col('entered_at', 'Entered'),
+          ],
+          rows: cases,
+          total,
+        },
+      ],
+    };
+  },
+};

@@ -1,0 +1,31 @@
+/** Filter fragments for the audit queries: the same filters on whichever columns a query reads them from. */
+import { type SQL, sql } from 'drizzle-orm';
+import type { AuditFilters } from './types.ts';
+
+export type FilterColumns = { area?: SQL; agency?: SQL; agencyKind?: SQL; quadrant?: SQL };
+
+/** `and …` conditions for the filters that are set (an empty fragment when none are). */
+export function filterSql(f: AuditFilters, c: FilterColumns): SQL {
+  const parts: SQL[] = [];
+  if (f.area && c.area) parts.push(sql`${c.area} = ${f.area}`);
+  if (f.lead && c.agency) parts.push(sql`${c.agency} = ${f.lead}`);
+  if (f.leadKind && c.agencyKind) parts.push(sql`${c.agencyKind} = ${f.leadKind}`);
+  if (f.quadrant && c.quadrant) parts.push(sql`${c.quadrant} = ${f.quadrant}`);
+  return parts.length ? sql` and ${sql.join(parts, sql` and `)}` : sql``;
+}
+
+/** Filters on a case row aliased `c` (its current lead or responsible agency, area and quadrant). */
+export const caseFilters = (f: AuditFilters): SQL =>
+  filterSql(f, {
+    area: sql`c.area`,
+    agency: sql`coalesce(c.responsible_agency_id, c.lead_agency_id)`,
+    agencyKind: sql`coalesce(c.lead_agency_kind, ra.kind)`,
+    quadrant: sql`c.quadrant`,
+  });
+
+/** Filters on a stay aliased `st` (who held the case when the stay began). */
+export const stayFilters = (f: AuditFilters): SQL =>
+  filterSql(f, { area: sql`st.area`, agency: sql`st.agency_id`, agencyKind: sql`st.agency_kind`, quadrant: sql`st.quadrant` });
+
+/** Timestamps as parameters (postgres.js and PGlite both take ISO text for timestamptz). */
+export const ts = (d: Date): SQL => sql`${d.toISOString()}::timestamptz`;
