@@ -8,11 +8,15 @@ import type { Deps, Env } from './env.ts';
 import { createInspectionHub, type InspectionHub } from './inspection.ts';
 import { authenticate, requestContext, requireJson } from './middleware.ts';
 import { type Problem, ProblemError, problems } from './problem.ts';
+import { audits$ } from './routes/audits.ts';
 import { cases$ } from './routes/cases.ts';
 import { docs } from './routes/docs.ts';
+import { exports$ } from './routes/exports.ts';
 import { health } from './routes/health.ts';
 import { inspectRoutes } from './routes/inspect.ts';
 import { reference } from './routes/reference.ts';
+import { stats } from './routes/stats.ts';
+import { worklist } from './routes/worklist.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -53,11 +57,17 @@ export function createApp(input: Deps & { inspection?: InspectionHub }) {
   app.use('/api/cases/*', authenticate());
   app.use('/api/cases', authenticate());
   app.use('/api/inspect', authenticate());
+  app.use('/api/worklist', authenticate());
+  app.use('/api/stats/*', authenticate());
 
   app.route('/', health);
   app.route('/api', reference);
   app.route('/api/cases', cases$);
+  app.route('/api/audits', audits$);
+  app.route('/api/exports', exports$);
   app.route('/api', inspectRoutes(inspection));
+  app.route('/api/worklist', worklist);
+  app.route('/api/stats', stats);
   app.route('/api/docs', docs);
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',

@@ -41,7 +41,8 @@ export function createInspectionHub() {
       listeners.set(key, set);
       return () => {
         set.delete(listener);
-        if (set.size === 0) listeners.delete(key);
+        // Only this set's own entry: a second call after a newer subscriber made a new set must not remove that one.
+        if (set.size === 0 && listeners.get(key) === set) listeners.delete(key);
       };
     },
     listenerCount: () => [...listeners.values()].reduce((n, s) => n + s.size, 0),

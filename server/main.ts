@@ -11,6 +11,9 @@ import { loadConfig } from './config.ts';
 import { isEmpty, seedDemoCohort } from './demo/cohort.ts';
 import { startSweeper } from './engine/sweeper.ts';
 import { createInspectionHub } from './inspection.ts';
+import { devAuth } from './routes/devAuth.ts';
+import { staticUi } from './routes/static.ts';
+import { relayToStately } from './statelyRelay.ts';
 
 const config = loadConfig();
 const log = pino({ level: config.logLevel });
@@ -41,6 +44,16 @@ const app = createApp({
   onApplied: () => {},
   inspection,
 });
+
+// Development sign-in only with the development secret; in production tokens come from the identity provider.
+if (config.auth.devSecret) app.route('/api/dev', devAuth(config.auth));
+// Opt-in: the same inspection stream to Stately's inspector (its WebSocket), where the network reaches it.
+if (process.env.STATELY_INSPECT_URL) {
+  relayToStately(inspection, process.env.STATELY_INSPECT_URL);
+  log.info('relaying inspection events to STATELY_INSPECT_URL');
+}
+// The inspector UI last, so every API route answers first.
+app.route('/', staticUi());
 
 startSweeper(database.db, {
   onApplied: (applied) => inspection.report(applied),

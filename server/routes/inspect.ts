@@ -24,6 +24,8 @@ export function inspectRoutes(hub: InspectionHub) {
       };
       const unsubscribe = hub.subscribe(key, push);
       sse.onAbort(unsubscribe);
+      // Send the headers now: a stream with nothing to report yet would otherwise look unanswered until its first event.
+      await sse.write(': connected\n\n');
       initial?.(push);
       while (!sse.aborted && !sse.closed) {
         const next = queue.shift();

@@ -1,0 +1,88 @@
+/** The map's and audits' filters: area, lead agency, quadrant, period. */
+
+import { areas, quadrants } from '../../../machines/vocab.ts';
+import { useDirectory } from '../api/directory.ts';
+import { humanise } from '../chart/status.ts';
+
+export type FilterValues = { area: string; lead: string; quadrant: string; period: string };
+export const noFilters: FilterValues = { area: '', lead: '', quadrant: '', period: '90' };
+
+/** The query parameters the server takes for these filters (`from` is the period's start date). */
+export function filterParams(f: FilterValues, now = new Date()) {
+  const from = new Date(now.getTime() - Number(f.period) * 86_400_000).toISOString().slice(0, 10);
+  return { area: f.area || undefined, lead: f.lead || undefined, quadrant: f.quadrant || undefined, from };
+}
+
+function Select({
+  id,
+  label,
+  value,
+  onChange,
+  options,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  options: [string, string][];
+}) {
+  return (
+    <div className="nhsuk-form-group app-filters__item">
+      <label className="nhsuk-label" htmlFor={id}>
+        {label}
+      </label>
+      <select className="nhsuk-select" id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function Filters({ value, onChange }: { value: FilterValues; onChange: (v: FilterValues) => void }) {
+  const directory = useDirectory();
+  const set = (k: keyof FilterValues) => (v: string) => onChange({ ...value, [k]: v });
+  return (
+    <form className="app-filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
+      <Select
+        id="filter-area"
+        label="Area"
+        value={value.area}
+        onChange={set('area')}
+        options={[
+          ['', 'All areas'],
+          ...areas.map((a): [string, string] => [a, humanise(a.toLowerCase().replace(/_(\w)/g, (_, c: string) => c.toUpperCase()))]),
+        ]}
+      />
+      <Select
+        id="filter-lead"
+        label="Lead agency"
+        value={value.lead}
+        onChange={set('lead')}
+        options={[['', 'All agencies'], ...directory.map((a): [string, string] => [a.id, a.name])]}
+      />
+      <Select
+        id="filter-quadrant"
+        label="Quadrant"
+        value={value.quadrant}
+        onChange={set('quadrant')}
+        options={[['', 'All quadrants'], ...quadrants.map((q): [string, string] => [q, q])]}
+      />
+      <Select
+        id="filter-period"
+        label="Period"
+        value={value.period}
+        onChange={set('period')}
+        options={[
+          ['30', 'Last 30 days'],
+          ['90', 'Last 90 days'],
+          ['365', 'Last 12 months'],
+          ['1825', 'Last 5 years'],
+        ]}
+      />
+    </form>
+  );
+}

@@ -1,0 +1,69 @@
+/** Audits: each audit's sections as charts and tables, filtered like the map, with CSV downloads from the server. */
+import { useState } from 'react';
+import { qs } from '../api/client.ts';
+import type { AuditInfo, AuditResult } from '../api/types.ts';
+import { useApi } from '../api/useApi.ts';
+import { AuditCharts } from '../audits/Charts.tsx';
+import { downloadCsv } from '../audits/csv.ts';
+import { SectionTable } from '../audits/SectionTable.tsx';
+import { Filters, type FilterValues, filterParams, noFilters } from '../map/Filters.tsx';
+
+export function AuditsPage() {
+  const list = useApi<{ items: AuditInfo[] }>('/api/audits');
+  const [name, setName] = useState('dwell');
+  const [filters, setFilters] = useState<FilterValues>(noFilters);
+  const params = filterParams(filters);
+  const result = useApi<AuditResult>(`/api/audits/${name}${qs(params)}`);
+  const [downloadError, setDownloadError] = useState<string>();
+  const csv = (section?: string) =>
+    downloadCsv(`/api/audits/${name}${qs({ ...params, format: 'csv', section })}`, `${name}${section ? `-${section}` : ''}.csv`).catch(
+      (e: Error) => setDownloadError(e.message),
+    );
+
+  if (list.error) return <p>Could not load the audits: {list.error.message}</p>;
+  return (
+    <>
+      <h1>Audits</h1>
+      <nav aria-label="Audits" className="app-tabs">
+        <ul className="app-tabs__list">
+          {list.data?.items.map((a) => (
+            <li key={a.name}>
+              <button
+                type="button"
+                className={`app-tabs__tab${a.name === name ? ' app-tabs__tab--current' : ''}`}
+                aria-pressed={a.name === name}
+                onClick={() => setName(a.name)}
+              >
+                {a.title}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <p>{list.data?.items.find((a) => a.name === name)?.description}</p>
+      <Filters value={filters} onChange={setFilters} />
+      {downloadError && <p role="alert">{downloadError}</p>}
+      {result.error && <p>Could not run the audit: {result.error.message}</p>}
+      {result.data && (
+        <section aria-labelledby="audit-title" data-testid={`audit-${name}`}>
+          <h2 id="audit-title">{result.data.title}</h2>
+          <p className="nhsuk-body-s">
+            {new Date(result.data.period.from).toLocaleDateString('en-GB')} to {new Date(result.data.period.to).toLocaleDateString('en-GB')}
+          </p>
+          <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => csv()}>
+            Download all as CSV
+          </button>
+          <AuditCharts result={result.data} />
+          {result.data.sections.map((s) => (
+            <div key={s.name}>
+              <SectionTable section={s} />
+              <button type="button" className="app-link-button" onClick={() => csv(s.name)}>
+                Download “{s.title}” as CSV
+              </button>
+            </div>
+          ))}
+        </section>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,137 @@
+/** Case inspector: the chart with this case's path, time travel through its history, timeline, responsibility, next events; live. */
+import { useMemo, useState } from 'react';
+import { pathwayDefinition } from '../../../machines/definition.ts';
+import { responsibility } from '../../../machines/responsibility.ts';
+import type { CaseView, EventRow } from '../api/types.ts';
+import { useApi } from '../api/useApi.ts';
+import { acts, type Session } from '../auth/session.ts';
+import { NextEvents } from '../case/NextEvents.tsx';
+import { leafStates, pathOverlays, snapshotAt } from '../case/path.ts';
+import { ResponsibilityPanel } from '../case/ResponsibilityPanel.tsx';
+import { Timeline, when } from '../case/Timeline.tsx';
+import { chartEdges } from '../chart/edges.ts';
+import { PathwayChart } from '../chart/PathwayChart.tsx';
+import { stateLabel } from '../chart/status.ts';
+import { LiveBadge } from '../components/LiveBadge.tsx';
+import { useInspection } from '../live/useInspection.ts';
+
+const edges = chartEdges(pathwayDefinition());
+
+export function CasePage({ id, session }: { id: string; session: Session }) {
+  const kase = useApi<CaseView>(`/api/cases/${id}`);
+  const history = useApi<{ items: EventRow[] }>(`/api/cases/${id}/events`);
+  /** The time-travel position: how many events are applied; null follows the latest. */
+  const [position, setPosition] = useState<number | null>(null);
+  const [notice, setNotice] = useState<string>();
+  const live = useInspection(`/api/cases/${id}/inspect`, (e) => {
+    if (e.type !== '@xstate.snapshot') return;
+    kase.reload();
+    history.reload();
+    setNotice(`Updated live at ${new Date().toLocaleTimeString('en-GB')}: ${e.event?.type ?? 'a change'}`);
+  });
+
+  const events = history.data?.items ?? [];
+  const upTo = position === null ? events.length : Math.min(position, events.length);
+  const replayed = useMemo(() => snapshotAt(events, upTo), [events, upTo]);
+  const view = kase.data;
+  const latest = upTo === events.length;
+  const current = latest && view ? (view.status === 'closed' ? ['closed'] : view.state) : leafStates(replayed);
+  const overlays = useMemo(() => pathOverlays(events, upTo, current, edges), [events, upTo, current]);
+
+  if (kase.error) return <p>Could not load the case: {kase.error.message}</p>;
+  if (!view) return <p>Loading the case…</p>;
+  const shownResponsibility = latest || !replayed ? view.responsibility : responsibility(replayed);
+
+  return (
+    <>
+      <span className="nhsuk-caption-l">Case {view.episode > 1 ? `(episode ${view.episode})` : ''}</span>
+      <h1 data-testid="case-reference">{view.reference}</h1>
+      <LiveBadge status={live.status} received={live.received} />
+      <p className="nhsuk-u-visually-hidden" aria-live="polite" data-testid="live-notice">
+        {notice}
+      </p>
+      {notice && <p className="nhsuk-body-s">{notice}</p>}
+      {view.person ? (
+        <dl className="nhsuk-summary-list" data-testid="identifiers">
+          <div className="nhsuk-summary-list__row">
+            <dt className="nhsuk-summary-list__key">Name</dt>
+            <dd className="nhsuk-summary-list__value">
+              {view.person.givenName} {view.person.familyName}
+            </dd>
+          </div>
+          <div className="nhsuk-summary-list__row">
+            <dt className="nhsuk-summary-list__key">NHS number</dt>
+            <dd className="nhsuk-summary-list__value">{view.person.nhsNumber ?? 'Not recorded'}</dd>
+          </div>
+          <div className="nhsuk-summary-list__row">
+            <dt className="nhsuk-summary-list__key">Date of birth</dt>
+            <dd className="nhsuk-summary-list__value">{view.person.dateOfBirth}</dd>
+          </div>
+        </dl>
+      ) : (
+        <p className="nhsuk-body-s" data-testid="pseudonymised">
+          Pseudonymised: identifiers are shown only to the agencies involved in this case.
+        </p>
+      )}
+      <p>
+        <strong>Now:</strong>{' '}
+        <span data-testid="current-state">{view.status === 'closed' ? 'Closed' : view.state.map(stateLabel).join(' + ')}</span> · version{' '}
+        {view.version} · {view.area ?? 'area not recorded'} · {view.quadrant ?? 'quadrant not assessed'} · opened {when(view.openedAt)}
+      </p>
+
+      <div className="nhsuk-form-group app-slider">
+        <label className="nhsuk-label" htmlFor="time-travel">
+          Time travel: showing the case after step {upTo} of {events.length}
+          {latest ? ' (now)' : ''}
+        </label>
+        <input
+          id="time-travel"
+          type="range"
+          min={0}
+          max={events.length}
+          value={upTo}
+          onChange={(e) => {
+            const n = Number(e.target.value);
+            setPosition(n >= events.length ? null : n);
+          }}
+          aria-valuetext={`Step ${upTo} of ${events.length}${upTo > 0 ? `: ${events[upTo - 1]?.type}` : ': before the referral'}`}
+        />
+        {!latest && (
+          <p className="nhsuk-body-s" data-testid="replayed-state">
+            Replayed in your browser: {leafStates(replayed).map(stateLabel).join(' + ') || 'Before the referral'}{' '}
+            <button type="button" className="app-link-button" onClick={() => setPosition(null)}>
+              Back to now
+            </button>
+          </p>
+        )}
+      </div>
+      <PathwayChart
+        title={`The pathway with the path of case ${view.reference}`}
+        states={overlays.states}
+        edges={overlays.edges}
+        height={1100}
+      />
+
+      <div className="nhsuk-grid-row">
+        <div className="nhsuk-grid-column-one-half">
+          <ResponsibilityPanel r={shownResponsibility} />
+          {latest && (
+            <NextEvents
+              view={view}
+              canAct={acts(session)}
+              onSent={() => {
+                kase.reload();
+                history.reload();
+              }}
+              onStale={() => kase.reload()}
+            />
+          )}
+        </div>
+        <div className="nhsuk-grid-column-one-half">
+          <h2>Timeline</h2>
+          <Timeline events={events} upTo={upTo} />
+        </div>
+      </div>
+    </>
+  );
+}
