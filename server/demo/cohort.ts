@@ -3,26 +3,10 @@ import type { Db } from '../../db/client.ts';
 import { agencies, cases as casesTable } from '../../db/schema/index.ts';
 import type { EventBody } from '../../machines/events.ts';
 import type { AgencyKind, Role } from '../../machines/vocab.ts';
+import { random } from '../audits/cohort/sim.ts';
 import type { Principal } from '../auth.ts';
 import { applyEvent } from '../engine/applyEvent.ts';
 import { type OpenCaseBody, openCase } from '../engine/openCase.ts';
-
-/** Deterministic pseudo-random numbers (mulberry32), so a seed always gives the same cohort. */
-export function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-    pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] as T,
-  };
-}
 
 type Step = { as: string; body: EventBody; days: number; role?: Role };
 type Journey = { to: string; referral: Partial<OpenCaseBody['referral']>; ageYears: number; steps: Step[] };
@@ -144,7 +128,7 @@ export type DemoOptions = { cases: number; seed: number; endsAt?: Date };
 
 /** Opens `cases` synthetic cases, each a journey cut at a random step, spread over the last 200 days. */
 export async function seedDemoCohort(db: Db, { cases, seed, endsAt = new Date() }: DemoOptions): Promise<number> {
-  const rng = prng(seed);
+  const rng = random(seed);
   const rows = await db.select().from(agencies);
   const byId = new Map(rows.map((r) => [r.id, r]));
   const find = (id: string) => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseEvents, cases } from '../../db/schema/index.ts';
 import type { AgencyRef, EventBody, PathwayContext, Role } from '../../machines/index.ts';
 import { rules } from '../../machines/index.ts';
-import { prng } from '../../server/demo/cohort.ts';
+import { random as prng } from '../../server/audits/cohort/sim.ts';
 import { verifyCase } from '../../server/engine/replayCase.ts';
 import { testApi } from '../support/api.ts';
 import { type CaseEventRow, caseOf, databaseState, expectProblem } from '../support/apiChecks.ts';
