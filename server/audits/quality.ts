@@ -34,11 +34,13 @@ function measures(f: AuditFilters): Measure[] {
                case when met then 'substance use recorded at assessment' else 'no assessment has recorded substance use' end as detail,
                area, quadrant
           from (
-            select c.reference, m.at, exists (
-                     select 1 from case_events a where a.case_id = m.case_id and a.type in ('assessment.record', 'assessment.review')
-                        and a.at < ${asOf} and coalesce(a.payload #>> '{substanceUse,currentUse}', '') <> '') as met,
-                   c.area, c.quadrant
-              from m ${caseJoin} where true ${caseFilters(f)}) s1`,
+            select c.reference, m.at, (asked.yes is not null) as met, c.area, c.quadrant
+              from m ${caseJoin}
+              -- A lookup per case along (case_id, seq): as an EXISTS the planner hashes every assessment ever made.
+              left join lateral (
+                select true as yes from case_events a where a.case_id = m.case_id and a.type in ('assessment.record', 'assessment.review')
+                   and a.at < ${asOf} and coalesce(a.payload #>> '{substanceUse,currentUse}', '') <> '' limit 1) asked on true
+             where true ${caseFilters(f)}) s1`,
     },
     {
       statement: 'QS188-2',
@@ -77,11 +79,12 @@ function measures(f: AuditFilters): Measure[] {
       title: `Missed appointments are followed up (within ${missedAppointmentFollowUpDays} days)`,
       // A miss not yet followed up whose period has not run out is still pending: it is in neither count.
       cases: sql`
-        with m as materialized (
-          select e.case_id, e.at, e.payload ->> 'appointmentId' as appointment,
-                 (select min(u.at) from case_events u where u.case_id = e.case_id and u.type = 'appointment.followUp'
-                     and u.seq > e.seq and u.payload ->> 'appointmentId' = e.payload ->> 'appointmentId') as followed_up_at
+        with m as (
+          select e.case_id, e.at, e.payload ->> 'appointmentId' as appointment, fu.at as followed_up_at
             from case_events e
+            -- One lookup per miss (a scalar subquery here is planned again for each use of its value).
+            left join lateral (select min(u.at) as at from case_events u where u.case_id = e.case_id and u.type = 'appointment.followUp'
+                                  and u.seq > e.seq and u.payload ->> 'appointmentId' = e.payload ->> 'appointmentId') fu on true
            where e.type = 'appointment.missed' and e.at >= ${from} and e.at < ${to})
         select c.reference, m.at,
                (m.followed_up_at is not null and m.followed_up_at <= m.at + make_interval(days => ${missedAppointmentFollowUpDays}::int)) as met,
@@ -99,7 +102,7 @@ function measures(f: AuditFilters): Measure[] {
           select e.case_id, e.at from case_events e
            where e.type = 'referral.make' and e.at >= ${from} and e.at < ${to}
              and e.payload #>> '{to,service}' = 'EIP' and (e.payload ->> 'suspectedFirstEpisodePsychosis')::boolean),
-        m as materialized (
+        m as (
           select r.case_id, r.at,
                  (select min(st.entered_at) from state_stays st where st.case_id = r.case_id and st.state like 'active.jointCare.%') as started_at
             from r)
