@@ -14,12 +14,12 @@ const payloadOf = ({ type: _type, ...payload }: EventBody) => payload;
 
 const run = promisify(execFile);
 
-const script = `\\set n random(1, :ncases)
+const script = (payload: string) => `\\set n random(1, :ncases)
 BEGIN;
 SELECT * FROM cases WHERE id = (SELECT id FROM bench_case_ids WHERE n = :n) FOR UPDATE;
 UPDATE cases SET snapshot = snapshot, version = version + 1, updated_at = now() WHERE id = (SELECT id FROM bench_case_ids WHERE n = :n);
 INSERT INTO case_events (case_id, seq, type, payload, actor_id, actor_agency_id, actor_agency_kind, actor_role, from_state, to_state, at)
-  SELECT id, version, 'careplan.review', :'payload', 'bench', 'cgl-west-kent', 'SMS', 'practitioner', state_paths, state_paths, now()
+  SELECT id, version, 'careplan.review', '${payload.replaceAll("'", "''")}', 'bench', 'cgl-west-kent', 'SMS', 'practitioner', state_paths, state_paths, now()
   FROM cases WHERE id = (SELECT id FROM bench_case_ids WHERE n = :n);
 END;
 `;
@@ -38,7 +38,7 @@ export async function pgbench(url: string, ids: string[], clients: number, secon
   const dir = mkdtempSync(join(tmpdir(), 'pgbench-'));
   try {
     const file = join(dir, 'transition.sql');
-    writeFileSync(file, script);
+    writeFileSync(file, script(JSON.stringify(payloadOf(reviewBody))));
     const u = new URL(url);
     const { stdout } = await run('pgbench', [
       '-h',

@@ -109,26 +109,29 @@ async function main() {
   const results: Result[] = [];
   const extra: string[] = [];
   try {
-    const database = await openDatabase({ url, max: maxClients });
+    const database = await openDatabase({ url, max: 4 });
     await loadDirectory(database.db);
     const t = performance.now();
     const ids = await casesInJointCare(database.db, maxClients * perClient);
     log(`fixtures: ${ids.length} cases in joint care in ${fmt((performance.now() - t) / 1000)}s`);
 
-    const sql = postgres(url, { max: maxClients, onnotice: () => {} });
+    // Each layer gets a pool of its own size, closed after its run: the server allows 100 connections in all.
     for (const c of clientCounts) {
+      const sql = postgres(url, { max: c, onnotice: () => {} });
       results.push(await closedLoop('ceiling (postgres.js)', c, seconds, ceilingOp(sql, ids)));
+      await sql.end();
       log(`ceiling ${c}: ${fmt(results.at(-1)?.tps ?? 0)} tx/s`);
       const pg = await pgbench(url, ids, c, seconds);
       if (pg) results.push(pg);
+      const engineDb = await openDatabase({ url, max: c });
       results.push(
         await closedLoop('engine (in-process)', c, seconds, async (client, i) => {
-          await applyEvent(database.db, ids[client * perClient + (i % perClient)] as string, reviewBody, principal);
+          await applyEvent(engineDb.db, ids[client * perClient + (i % perClient)] as string, reviewBody, principal);
         }),
       );
+      await engineDb.close();
       log(`engine ${c}: ${fmt(results.at(-1)?.tps ?? 0)} tx/s`);
     }
-    await sql.end();
 
     const server = await startServer({ DATABASE_URL: url, PG_POOL_MAX: String(maxClients) });
     try {
