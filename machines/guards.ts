@@ -57,6 +57,12 @@ const proposedLeadKind = (ev: PathwayEvent) => {
 };
 const involvementOf = (ctx: PathwayContext, ev: PathwayEvent) =>
   'involvementId' in ev ? ctx.involvements.find((i) => i.id === ev.involvementId) : undefined;
+/**
+ * The involvement an event names, or — for a probe without one (nextEvents asks "could this actor do
+ * this at all?") — whether any involvement would pass. A real event always names one (its schema).
+ */
+const involvementCheck = (ctx: PathwayContext, ev: PathwayEvent, ok: (i: PathwayContext['involvements'][number]) => boolean) =>
+  'involvementId' in ev ? ((i) => !!i && ok(i))(involvementOf(ctx, ev)) : ctx.involvements.some(ok);
 const scoreRanges = { phq9: 27, gad7: 21, audit: 40, dast10: 10 } as const;
 const agenciesInCase = (ctx: PathwayContext): string[] =>
   [
@@ -202,9 +208,12 @@ export const guards = {
   },
   isInvolvementReceiver: {
     rule: 'R-HANDOVER-ONLYRECEIVER',
-    needs: 'payload',
+    needs: 'actor',
     message: 'Only the service asked to be involved can accept, decline or start its involvement',
-    test: (c, ev) => actsFor(ev, involvementOf(c, ev)?.agency.id),
+    test: (c, ev) =>
+      'involvementId' in ev
+        ? actsFor(ev, involvementOf(c, ev)?.agency.id)
+        : c.involvements.some((i) => actsFor(ev, i.agency.id) && i.status !== 'declined' && i.status !== 'ended'),
   },
   isInvolvedAgency: {
     rule: 'R-DISPUTE',
@@ -256,27 +265,27 @@ export const guards = {
   },
   involvementAwaiting: {
     rule: 'R-PARALLEL',
-    needs: 'payload',
+    needs: 'actor',
     message: 'No request to that service awaits an answer',
-    test: (c, ev) => involvementOf(c, ev)?.status === 'requested',
+    test: (c, ev) => involvementCheck(c, ev, (i) => i.status === 'requested'),
   },
   involvementAccepted: {
     rule: 'R-PARALLEL',
-    needs: 'payload',
+    needs: 'actor',
     message: 'An involvement starts once accepted',
-    test: (c, ev) => involvementOf(c, ev)?.status === 'accepted',
+    test: (c, ev) => involvementCheck(c, ev, (i) => i.status === 'accepted'),
   },
   involvementCurrent: {
     rule: 'R-PARALLEL',
-    needs: 'payload',
+    needs: 'actor',
     message: 'Only an accepted or active involvement can end',
-    test: (c, ev) => ['accepted', 'active'].includes(involvementOf(c, ev)?.status ?? ''),
+    test: (c, ev) => involvementCheck(c, ev, (i) => i.status === 'accepted' || i.status === 'active'),
   },
   involvementEndedByPartyOrLead: {
     rule: 'R-LEAD-ONE',
-    needs: 'payload',
+    needs: 'actor',
     message: 'An involvement is ended by that service or by the lead agency',
-    test: (c, ev) => actsFor(ev, involvementOf(c, ev)?.agency.id) || actsFor(ev, c.lead?.agency.id),
+    test: (c, ev) => involvementCheck(c, ev, (i) => actsFor(ev, i.agency.id) || actsFor(ev, c.lead?.agency.id)),
   },
   declineNotForSubstanceUse: {
     rule: 'R-REF-NOINTOX',
