@@ -26,6 +26,16 @@ export const agenciesInvolved = (snapshot: PathwaySnapshot): string[] => {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/** Where a case stands, as both the full and the list view show it. */
+const caseState = (row: CaseRow) => ({
+  status: row.status,
+  phase: row.phase,
+  state: row.statePaths,
+  version: row.version,
+  quadrant: row.quadrant,
+  area: row.area,
+});
+
 export function presentCase(row: CaseRow, snapshot: PathwaySnapshot, person: PersonRow | undefined, viewer: Principal, now: Date) {
   const identified = person && seesIdentifiers(viewer, agenciesInvolved(snapshot));
   const actor = actorOf(viewer);
@@ -45,12 +55,7 @@ export function presentCase(row: CaseRow, snapshot: PathwaySnapshot, person: Per
           },
         }
       : {}),
-    status: row.status,
-    phase: row.phase,
-    state: row.statePaths,
-    version: row.version,
-    quadrant: row.quadrant,
-    area: row.area,
+    ...caseState(row),
     responsibility: responsibility(snapshot),
     facts: snapshot.context,
     nextEvents: actor && viewer.role !== 'commissioner' && viewer.role !== 'auditor' ? nextEvents(snapshot, actor, now.toISOString()) : [],
@@ -69,12 +74,7 @@ export const presentCaseSummary = (row: CaseRow) => ({
   id: row.id,
   reference: row.reference,
   episode: row.episode,
-  status: row.status,
-  phase: row.phase,
-  state: row.statePaths,
-  version: row.version,
-  quadrant: row.quadrant,
-  area: row.area,
+  ...caseState(row),
   leadAgencyId: row.leadAgencyId,
   coordinatorName: row.coordinatorName,
   responsibleAgencyId: row.responsibleAgencyId,

@@ -1,7 +1,11 @@
 /** /api/worklist: the cases that need action from the caller's agency — requests awaiting its answer, overdue reviews, stalls. */
 import { type SQL, sql } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { stateTargetDays } from '../../machines/config.ts';
+import { pathwayDefinition } from '../../machines/definition.ts';
+
+/** Each state's stall target, as the pathway definition declares it. */
+const targetDays = new Map(pathwayDefinition().states.map((st) => [st.id, st.targetDays]));
+
 import { responsibility } from '../../machines/responsibility.ts';
 import { restore } from '../../machines/snapshot.ts';
 import type { Env } from '../env.ts';
@@ -71,7 +75,7 @@ function reasonsOf(row: Row, agency: string, now: Date): Reason[] {
     reasons.push({ kind: 'reviewOverdue', due: review, overdue: true, detail: `Care-plan review was due on ${review}` });
   const days = (now.getTime() - Date.parse(row.entered_at)) / DAY_MS;
   for (const path of row.state_paths) {
-    const target = stateTargetDays[path.replace(/^active\./, '')];
+    const target = targetDays.get(path) ?? undefined;
     if (holds && target !== undefined && days > target)
       reasons.push({ kind: 'stalled', due: null, overdue: true, detail: `${Math.floor(days)} days in ${path} (target ${target})` });
   }

@@ -1,29 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testApi } from '../support/api.ts';
 import { databaseState, expectProblem } from '../support/apiChecks.ts';
 import { openCaseBody, services } from '../support/apiFactory.ts';
-import { backends, type TestDatabase } from '../support/database.ts';
+import { backends } from '../support/database.ts';
+import { useDatabase } from '../support/suite.ts';
 
 describe.each(backends)('agency references on $name', (backend) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await backend.open();
-  });
-  afterAll(async () => database.drop());
+  const suite = useDatabase(backend);
 
   it('should refuse a referral to a service that is not in the directory, writing nothing', async () => {
-    const api = testApi(database);
-    const before = await databaseState(database.db);
+    const api = testApi(suite.database);
+    const before = await databaseState(suite.database.db);
     const res = await api.request('POST', '/api/cases', {
       as: services.primary.id,
       body: openCaseBody({ to: { id: 'made-up-service', kind: 'SMS' } }),
     });
     expect(expectProblem(res, 422).detail).toContain('made-up-service is not in the service directory');
-    expect(await databaseState(database.db)).toEqual(before);
+    expect(await databaseState(suite.database.db)).toEqual(before);
   });
 
   it('should refuse a referral that names a directory service under the wrong kind', async () => {
-    const api = testApi(database);
+    const api = testApi(suite.database);
     const res = await api.request('POST', '/api/cases', {
       as: services.primary.id,
       body: openCaseBody({ to: { id: services.sms.id, kind: 'MHS' } }),
@@ -32,7 +29,7 @@ describe.each(backends)('agency references on $name', (backend) => {
   });
 
   it('should take the service’s name and kind from the directory, not from the request', async () => {
-    const api = testApi(database);
+    const api = testApi(suite.database);
     const res = await api.request('POST', '/api/cases', {
       as: services.primary.id,
       body: openCaseBody({ to: { id: services.sms.id, kind: 'SMS', name: 'Anything at all' } }),

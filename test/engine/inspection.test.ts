@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testApi } from '../support/api.ts';
-import { backends, type TestDatabase } from '../support/database.ts';
+import { openCaseBody, services } from '../support/apiFactory.ts';
+import { backends } from '../support/database.ts';
+import { useDatabase } from '../support/suite.ts';
 
 /** Reads server-sent events from a streaming response until `count` have arrived. */
 async function readEvents(body: ReadableStream<Uint8Array>, count: number): Promise<{ event: string; data: Record<string, unknown> }[]> {
@@ -27,27 +29,13 @@ async function readEvents(body: ReadableStream<Uint8Array>, count: number): Prom
 }
 
 describe.each(backends)('GET /api/cases/:id/inspect on $name', (backend) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await backend.open();
-  });
-  afterAll(async () => database.drop());
+  const suite = useDatabase(backend);
 
   it('should announce the case, then stream each applied event and snapshot with the case id as session id', async () => {
-    const api = testApi(database);
+    const api = testApi(suite.database);
     const opened = await api.request('POST', '/api/cases', {
       as: 'kmpt-pcmhs-maidstone',
-      body: {
-        person: { dateOfBirth: '1979-09-09', area: 'WEST_KENT' },
-        residency: 'permanent',
-        referral: {
-          source: 'GP',
-          referrer: { name: 'Dr Patel', qualification: 'other' },
-          to: { id: 'cgl-west-kent', kind: 'SMS' },
-          reasonForReferral: 'Drinking daily',
-          consent: { sharing: 'given' },
-        },
-      },
+      body: openCaseBody({ to: services.sms, on: api.now() }),
     });
     const id = opened.json.id as string;
     const stream = await api.app.request(`/api/cases/${id}/inspect`, {
@@ -68,7 +56,7 @@ describe.each(backends)('GET /api/cases/:id/inspect on $name', (backend) => {
   });
 
   it('should refuse the stream without a token (401 problem+json)', async () => {
-    const api = testApi(database);
+    const api = testApi(suite.database);
     const res = await api.request('GET', '/api/inspect', { as: null });
     expect(res.status).toBe(401);
     expect(res.headers.get('Content-Type')).toBe('application/problem+json');
