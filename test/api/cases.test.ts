@@ -1,10 +1,10 @@
 /** /api/cases: opening cases from referrals, listing them, and reading one — on every backend. */
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cases } from '../../db/schema/index.ts';
 import { rules } from '../../machines/index.ts';
-import { testApi } from '../support/api.ts';
+import type { TestApi } from '../support/api.ts';
 import { type CaseSummary, caseOf, databaseState, expectProblem, tableCounts } from '../support/apiChecks.ts';
 import {
   caseAt,
@@ -18,15 +18,14 @@ import {
 } from '../support/apiFactory.ts';
 import { backends, type TestDatabase } from '../support/database.ts';
 import { bodies } from '../support/pathwayFactory.ts';
+import { useApi } from '../support/suite.ts';
 
 describe.each(backends)('cases API on $name', (backend) => {
   let database: TestDatabase;
-  let api: ReturnType<typeof testApi>;
-  beforeAll(async () => {
-    database = await backend.open();
-    api = testApi(database);
+  let api: TestApi;
+  useApi(backend, (opened) => {
+    ({ database, api } = opened);
   });
-  afterAll(async () => database.drop());
 
   describe('POST /api/cases', () => {
     it('should open a case with 201, its Location and its version as ETag', async () => {

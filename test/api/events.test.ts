@@ -1,23 +1,22 @@
 /** POST /api/cases/:id/events: preconditions, idempotency and refusals by the protocol — on every backend. */
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { caseEvents } from '../../db/schema/index.ts';
 import { rules } from '../../machines/index.ts';
-import { testApi } from '../support/api.ts';
+import type { TestApi } from '../support/api.ts';
 import { caseOf, databaseState, expectProblem, storedCase } from '../support/apiChecks.ts';
 import { caseAt, commissioningBody, httpJourneys, sendEvent, services } from '../support/apiFactory.ts';
 import { backends, type TestDatabase } from '../support/database.ts';
 import { bodies, body } from '../support/pathwayFactory.ts';
+import { useApi } from '../support/suite.ts';
 
 describe.each(backends)('events API on $name', (backend) => {
   let database: TestDatabase;
-  let api: ReturnType<typeof testApi>;
-  beforeAll(async () => {
-    database = await backend.open();
-    api = testApi(database);
+  let api: TestApi;
+  useApi(backend, (opened) => {
+    ({ database, api } = opened);
   });
-  afterAll(async () => database.drop());
 
   const eventsOf = (caseId: string) => `/api/cases/${caseId}/events`;
 

@@ -1,19 +1,17 @@
 /** The routes the inspector UI reads: /api/worklist and /api/stats — on every backend. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApi } from '../support/api.ts';
+import { describe, expect, it } from 'vitest';
+import type { TestApi } from '../support/api.ts';
 import { caseAt, commissioningBody, httpJourneys, referCase, services } from '../support/apiFactory.ts';
-import { backends, type TestDatabase } from '../support/database.ts';
+import { backends } from '../support/database.ts';
+import { useApi } from '../support/suite.ts';
 
 type WorkItem = { id: string; reference: string; person?: { familyName: string }; reasons: { kind: string; overdue: boolean }[] };
 
 describe.each(backends)('inspector routes on $name', (backend) => {
-  let database: TestDatabase;
-  let api: ReturnType<typeof testApi>;
-  beforeAll(async () => {
-    database = await backend.open();
-    api = testApi(database);
+  let api: TestApi;
+  useApi(backend, (opened) => {
+    ({ api } = opened);
   });
-  afterAll(async () => database.drop());
 
   describe('GET /api/worklist', () => {
     it('should list a referral awaiting the receiving service, with identifiers for that service', async () => {

@@ -1,16 +1,17 @@
 /** A whole journey through HTTP, the append-only history, and replay after a long random run — on every backend. */
 import { asc, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { caseEvents, cases } from '../../db/schema/index.ts';
 import type { AgencyRef, EventBody, PathwayContext, Role } from '../../machines/index.ts';
 import { rules } from '../../machines/index.ts';
 import { random as prng } from '../../server/audits/cohort/sim.ts';
 import { verifyCase } from '../../server/engine/replayCase.ts';
-import { testApi } from '../support/api.ts';
+import type { TestApi } from '../support/api.ts';
 import { type CaseEventRow, caseOf, databaseState, expectProblem } from '../support/apiChecks.ts';
 import { caseAt, httpJourneys, type ReferralOptions, referCase, sendEvent, services } from '../support/apiFactory.ts';
 import { backends, type TestDatabase } from '../support/database.ts';
 import { bodies, body } from '../support/pathwayFactory.ts';
+import { useApi } from '../support/suite.ts';
 
 /** The message of an error and of every error it wraps (drivers and Drizzle wrap database errors). */
 const messages = (error: unknown): string => {
@@ -29,12 +30,10 @@ const failure = async (promise: Promise<unknown>): Promise<string> => {
 
 describe.each(backends)('journeys on $name', (backend) => {
   let database: TestDatabase;
-  let api: ReturnType<typeof testApi>;
-  beforeAll(async () => {
-    database = await backend.open();
-    api = testApi(database);
+  let api: TestApi;
+  useApi(backend, (opened) => {
+    ({ database, api } = opened);
   });
-  afterAll(async () => database.drop());
 
   describe('A full journey through HTTP', () => {
     it('should take a person from referral to closure, refusing what the protocol forbids, and replay to the stored snapshot', async () => {

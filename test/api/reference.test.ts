@@ -1,15 +1,16 @@
 /** Reference routes (pathway, directory, OpenAPI, docs), health, secure headers and unknown routes — on every backend. */
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
 import { directory } from '../../db/seed/directory.ts';
 import { eventTypes, type PathwayDefinition, ruleIds } from '../../machines/index.ts';
 import { createApp } from '../../server/app.ts';
-import { testApi } from '../support/api.ts';
+import type { TestApi } from '../support/api.ts';
 import { expectProblem } from '../support/apiChecks.ts';
 import { services } from '../support/apiFactory.ts';
-import { backends, type TestDatabase } from '../support/database.ts';
+import { backends } from '../support/database.ts';
+import { useApi } from '../support/suite.ts';
 
 type Schema = { oneOf?: Schema[]; anyOf?: Schema[]; properties?: Record<string, Schema>; enum?: unknown[]; const?: unknown; $ref?: string };
 type OpenApi = {
@@ -23,13 +24,10 @@ type OpenApi = {
 };
 
 describe.each(backends)('reference API on $name', (backend) => {
-  let database: TestDatabase;
-  let api: ReturnType<typeof testApi>;
-  beforeAll(async () => {
-    database = await backend.open();
-    api = testApi(database);
+  let api: TestApi;
+  useApi(backend, (opened) => {
+    ({ api } = opened);
   });
-  afterAll(async () => database.drop());
 
   describe('GET /api/pathway', () => {
     it('should describe the states with their deadlines and the transitions with their guards and rules', async () => {

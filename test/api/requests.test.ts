@@ -1,12 +1,14 @@
 /** Requests the API must turn away: bad credentials and malformed or hostile bodies — on every backend. */
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../server/auth.ts';
-import { testApi, testAuth } from '../support/api.ts';
+import type { TestApi } from '../support/api.ts';
+import { testAuth } from '../support/api.ts';
 import { databaseState, expectProblem } from '../support/apiChecks.ts';
 import { caseAt, httpJourneys, openCaseBody, services } from '../support/apiFactory.ts';
 import { backends, type TestDatabase } from '../support/database.ts';
 import { bodies, body } from '../support/pathwayFactory.ts';
+import { useApi } from '../support/suite.ts';
 
 const claims = { sub: 'sam-okafor', name: 'Sam Okafor', agency: services.sms.id, role: 'practitioner' as const };
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -84,12 +86,10 @@ const badCredentials: [string, () => Promise<string | undefined>][] = [
 
 describe.each(backends)('request screening on $name', (backend) => {
   let database: TestDatabase;
-  let api: ReturnType<typeof testApi>;
-  beforeAll(async () => {
-    database = await backend.open();
-    api = testApi(database);
+  let api: TestApi;
+  useApi(backend, (opened) => {
+    ({ database, api } = opened);
   });
-  afterAll(async () => database.drop());
 
   const eventsOf = (caseId: string) => `/api/cases/${caseId}/events`;
 
