@@ -1,6 +1,6 @@
 /** Agency references in an event point into the service directory: unknown ones are refused, kind and name come from it. */
 import { inArray } from 'drizzle-orm';
-import type { Tx } from '../../db/client.ts';
+import type { Db, Tx } from '../../db/client.ts';
 import { agencies } from '../../db/schema/index.ts';
 import type { AgencyRef } from '../../machines/events.ts';
 import { problems } from '../problem.ts';
@@ -14,7 +14,7 @@ const isRef = (v: unknown): v is AgencyRef => !!v && typeof v === 'object' && ty
  * referral "to" a service under the wrong kind. Services outside Kent and Medway (`OUT_OF_AREA`) are
  * not in the directory by nature and pass as given.
  */
-export async function resolveAgencyRefs<T extends Record<string, unknown>>(tx: Tx, body: T): Promise<T> {
+export async function resolveAgencyRefs<T extends Record<string, unknown>>(tx: Db | Tx, body: T): Promise<T> {
   const refs = refKeys.map((k) => [k, body[k]] as const).filter((e): e is readonly [(typeof refKeys)[number], AgencyRef] => isRef(e[1]));
   const lookup = refs.filter(([, r]) => r.kind !== 'OUT_OF_AREA').map(([, r]) => r.id);
   if (lookup.length === 0) return body;

@@ -1,20 +1,19 @@
-/** applyEvent: load the case under lock → pure transition → persist snapshot, projections and one event row. */
-import { and, eq, notInArray, sql } from 'drizzle-orm';
+/** applyEvent: read the case → pure transition → one statement writes snapshot, projections, event, deadlines and stays. */
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import { caseDeadlines, caseEvents, cases, serviceUsers } from '../../db/schema/index.ts';
-import { pendingDeadlines } from '../../machines/deadlines.ts';
+import { cases, idempotencyKeys, serviceUsers } from '../../db/schema/index.ts';
 import type { PathwayEvent } from '../../machines/events.ts';
 import { parseEventBody } from '../../machines/events.ts';
 import { explainRefusal } from '../../machines/explain.ts';
-import { type PathwaySnapshot, persist, restore, step } from '../../machines/snapshot.ts';
-import { recordRefusal, recordTransition } from '../audits/projections.ts';
+import { type PathwaySnapshot, restore, step } from '../../machines/snapshot.ts';
+import { recordRefusal } from '../audits/projections.ts';
 import { actorOf, type Principal } from '../auth.ts';
 import { authorizeActing } from '../policies.ts';
 import { presentCase } from '../presenters/case.ts';
 import { problems } from '../problem.ts';
 import { resolveAgencyRefs } from './agencies.ts';
-import { findStored, requestHash, type StoredResponse, store } from './idempotency.ts';
-import { projectionsOf, sameStates } from './projections.ts';
+import { findStored, requestHash, type StoredResponse, storedAnswer } from './idempotency.ts';
+import { type TransitionWrite, transitionWrite, writeTransition } from './transitionWrite.ts';
 
 export type Applied = { caseId: string; seq: number; event: PathwayEvent; snapshot: PathwaySnapshot; fromState: string[] };
 export type ApplyOptions = {
@@ -37,108 +36,53 @@ export function parseBody(body: unknown): { type: PathwayEvent['type'] } & Recor
   return parsed.data;
 }
 
-/** Writes the next snapshot, its projections, one event row and the pending deadlines. */
-export async function persistTransition(
-  tx: Tx,
-  row: { id: string; version: number; statePaths: string[]; stateEnteredAt: Date },
-  event: PathwayEvent,
-  next: PathwaySnapshot,
-  idempotencyKey: string | undefined,
-  previous?: PathwaySnapshot,
-): Promise<typeof cases.$inferSelect> {
-  const at = new Date(event.at);
-  const p = projectionsOf(next);
-  const version = row.version + 1;
-  const [updated] = await tx
-    .update(cases)
-    .set({
-      ...p,
-      snapshot: persist(next),
-      version,
-      stateEnteredAt: sameStates(p.statePaths, row.statePaths) ? row.stateEnteredAt : at,
-      updatedAt: at,
-      closedAt: p.status === 'closed' ? at : null,
-    })
-    .where(and(eq(cases.id, row.id), eq(cases.version, row.version)))
-    .returning();
-  if (!updated) throw problems.staleVersion(row.version);
-  await appendEvent(tx, row.id, version, event, row.statePaths, p.statePaths, idempotencyKey);
-  // Most events leave the deadlines as they were: skip two statements then.
-  if (!previous || !sameDeadlines(previous, next)) await syncDeadlines(tx, row.id, next);
-  await recordTransition(tx, row.id, version, event, row.statePaths, next);
-  return updated;
-}
+type Body = { type: PathwayEvent['type'] } & Record<string, unknown>;
+type Found = { row: typeof cases.$inferSelect; person: typeof serviceUsers.$inferSelect };
+type Decided = { response: StoredResponse; write?: TransitionWrite; applied?: Applied };
 
-/** Appends one row to the history (the table refuses updates and deletes). */
-export async function appendEvent(
-  tx: Tx,
-  caseId: string,
-  seq: number,
-  event: PathwayEvent,
-  fromState: string[],
-  toState: string[],
-  idempotencyKey: string | undefined,
-): Promise<void> {
-  const { type, at, actor, ...payload } = event;
-  await tx.insert(caseEvents).values({
-    caseId,
-    seq,
-    type,
-    payload,
-    actorId: actor.id,
-    actorAgencyId: actor.agencyId,
-    actorAgencyKind: actor.agencyKind,
-    actorRole: actor.role,
-    fromState,
-    toState,
-    at: new Date(at),
-    idempotencyKey: idempotencyKey ?? null,
-  });
-}
+/** Idempotency keys are scoped to the case they were sent to. */
+export const scopeOf = (caseId: string) => `case:${caseId}`;
 
-const deadlinesOf = (s: PathwaySnapshot) => pendingDeadlines(s.context, s.status === 'active');
-const sameDeadlines = (a: PathwaySnapshot, b: PathwaySnapshot) => JSON.stringify(deadlinesOf(a)) === JSON.stringify(deadlinesOf(b));
-
-/** Keeps the case's pending deadlines in step with its snapshot. */
-export async function syncDeadlines(tx: Tx, caseId: string, snapshot: PathwaySnapshot): Promise<void> {
-  const pending = pendingDeadlines(snapshot.context, snapshot.status === 'active');
-  const keys = pending.map((d) => `${d.name}|${d.ref}`);
-  await tx
-    .delete(caseDeadlines)
-    .where(
-      and(
-        eq(caseDeadlines.caseId, caseId),
-        keys.length ? notInArray(sql`${caseDeadlines.name} || '|' || ${caseDeadlines.ref}`, keys) : undefined,
-      ),
-    );
-  if (pending.length === 0) return;
-  await tx
-    .insert(caseDeadlines)
-    .values(pending.map((d) => ({ caseId, name: d.name, ref: d.ref, dueAt: new Date(d.dueAt) })))
-    .onConflictDoUpdate({
-      target: [caseDeadlines.caseId, caseDeadlines.name, caseDeadlines.ref],
-      set: {
-        dueAt: sql`excluded.due_at`,
-        // A deadline that moved is a new deadline: it may fire again.
-        firedAt: sql`case when ${caseDeadlines.dueAt} = excluded.due_at then ${caseDeadlines.firedAt} else null end`,
-      },
-    });
-}
-
-/** Applies one event inside a transaction the caller owns (the sweeper shares its own). */
-export async function applyInTx(
-  tx: Tx,
-  caseId: string,
-  body: { type: PathwayEvent['type'] } & Record<string, unknown>,
-  principal: Principal,
-  options: ApplyOptions,
-): Promise<{ response: StoredResponse; applied?: Applied }> {
-  const scope = `case:${caseId}`;
-  // The caller is part of the request: another person reusing a key must not be handed the first caller's answer.
-  const hash = options.idempotencyKey
+/** The caller is part of the request: another person reusing a key must not be handed the first caller's answer. */
+const hashOf = (caseId: string, body: Body, principal: Principal, options: ApplyOptions) =>
+  options.idempotencyKey
     ? requestHash({ caseId, body, ifMatch: options.ifMatch ?? null, caller: [principal.id, principal.agencyId, principal.role] })
     : '';
-  // One round trip: lock the case and read its person (for the presenter) together.
+
+/**
+ * From the case as read to the answer and the write that makes it true: a 412 for a stale If-Match, a 422/403 refusal
+ * with its rules, or the transition's write with the presented case (stored with the key when there is one).
+ */
+async function decide(
+  db: Db | Tx,
+  { row, person }: Found,
+  body: Body,
+  principal: Principal,
+  options: ApplyOptions,
+  hash: string,
+): Promise<Decided> {
+  // Stamped once the case is read, and never before its last event: the history's times follow its sequence.
+  const now = new Date(Math.max((options.now?.() ?? new Date()).getTime(), row.updatedAt.getTime()));
+  if (options.ifMatch !== undefined && options.ifMatch !== row.version) throw problems.staleVersion(row.version);
+  const actor = actorOf(principal);
+  if (!actor) throw problems.forbidden(`Agency ${principal.agencyId} is not in the service directory`);
+  const event = { ...(await resolveAgencyRefs(db, body)), at: now.toISOString(), actor } as PathwayEvent;
+  const snapshot = restore(row.snapshot);
+  const { next, changed } = step(snapshot, event);
+  if (!changed) throw problems.refused(explainRefusal(snapshot, event));
+  const write = transitionWrite(row, event, snapshot, next, options.idempotencyKey);
+  const response: StoredResponse = {
+    status: 200,
+    body: presentCase(write.row, next, person, principal, now),
+    headers: { ETag: `"${write.row.version}"` },
+  };
+  if (options.idempotencyKey) write.idempotency = { scope: scopeOf(row.id), key: options.idempotencyKey, hash, response };
+  return { response, write, applied: { caseId: row.id, seq: write.row.version, event, snapshot: next, fromState: row.statePaths } };
+}
+
+/** Applies one event inside a transaction the caller owns, holding the case's row lock (the sweeper shares its own). */
+export async function applyInTx(tx: Tx, caseId: string, body: Body, principal: Principal, options: ApplyOptions): Promise<Decided> {
+  const hash = hashOf(caseId, body, principal, options);
   const [found] = await tx
     .select({ row: cases, person: serviceUsers })
     .from(cases)
@@ -146,31 +90,41 @@ export async function applyInTx(
     .where(eq(cases.id, caseId))
     .for('update', { of: cases });
   if (!found) throw problems.notFound(`No case ${caseId}`);
-  const { row, person } = found;
-  // Stamped once the case is held, and never before its last event: the history's times follow its sequence.
-  const now = new Date(Math.max((options.now?.() ?? new Date()).getTime(), row.updatedAt.getTime()));
   if (options.idempotencyKey) {
-    const stored = await findStored(tx, scope, options.idempotencyKey, hash);
+    const stored = await findStored(tx, scopeOf(caseId), options.idempotencyKey, hash);
     if (stored) return { response: stored };
   }
-  if (options.ifMatch !== undefined && options.ifMatch !== row.version) throw problems.staleVersion(row.version);
-  const actor = actorOf(principal);
-  if (!actor) throw problems.forbidden(`Agency ${principal.agencyId} is not in the service directory`);
-  const event = { ...(await resolveAgencyRefs(tx, body)), at: now.toISOString(), actor } as PathwayEvent;
-  const snapshot = restore(row.snapshot);
-  const { next, changed } = step(snapshot, event);
-  if (!changed) throw problems.refused(explainRefusal(snapshot, event));
-  const updated = await persistTransition(tx, row, event, next, options.idempotencyKey, snapshot);
-  const response: StoredResponse = {
-    status: 200,
-    body: presentCase(updated, next, person, principal, now),
-    headers: { ETag: `"${updated.version}"` },
-  };
-  if (options.idempotencyKey) await store(tx, scope, options.idempotencyKey, hash, response);
-  return { response, applied: { caseId, seq: updated.version, event, snapshot: next, fromState: row.statePaths } };
+  const decided = await decide(tx, found, body, principal, options, hash);
+  // Under the row lock nobody else can move the case on.
+  if (decided.write && !(await writeTransition(tx, decided.write))) throw problems.staleVersion(found.row.version);
+  return decided;
 }
 
-/** Applies one event a client sent to a case, answering as the API does. */
+/** The case, its person and any answer stored under the key: one statement (placeholders id, scope, key). */
+export const readCaseStatement = (db: Db) =>
+  db
+    .select({ row: cases, person: serviceUsers, stored: idempotencyKeys })
+    .from(cases)
+    .innerJoin(serviceUsers, eq(serviceUsers.id, cases.personId))
+    .leftJoin(idempotencyKeys, and(eq(idempotencyKeys.scope, sql.placeholder('scope')), eq(idempotencyKeys.key, sql.placeholder('key'))))
+    .where(eq(cases.id, sql.placeholder('id')));
+
+/** Prepared once per database: built by Drizzle once, parsed and planned by PostgreSQL once per connection. */
+const readCaseQueries = new WeakMap<Db, ReturnType<typeof prepareReadCase>>();
+const prepareReadCase = (db: Db) => readCaseStatement(db).prepare('read_case_for_event');
+
+async function readCase(db: Db, caseId: string, key: string | undefined) {
+  const query = readCaseQueries.get(db) ?? prepareReadCase(db);
+  readCaseQueries.set(db, query);
+  const [found] = await query.execute({ id: caseId, scope: scopeOf(caseId), key: key ?? null });
+  return found;
+}
+
+/**
+ * Applies one event a client sent to a case, answering as the API does. Two round trips when nobody else is writing
+ * the case: read it (with any stored answer for the key), then one conditional statement writes everything. If the
+ * case moved on in between, nothing was written and the event is applied again under the row lock.
+ */
 export async function applyEvent(
   db: Db,
   caseId: string,
@@ -180,9 +134,16 @@ export async function applyEvent(
 ): Promise<StoredResponse> {
   authorizeActing(principal);
   const body = parseBody(rawBody);
-  const { response, applied } = await db
-    .transaction((tx) => applyInTx(tx, caseId, body, principal, options))
-    .catch(recordRefusal(db, caseId, body, principal, options.now));
+  const attempt = async (): Promise<Decided> => {
+    const found = await readCase(db, caseId, options.idempotencyKey);
+    if (!found) throw problems.notFound(`No case ${caseId}`);
+    const hash = hashOf(caseId, body, principal, options);
+    if (found.stored) return { response: storedAnswer(found.stored, hash) };
+    const decided = await decide(db, found, body, principal, options, hash);
+    if (!decided.write || (await writeTransition(db, decided.write))) return decided;
+    return db.transaction((tx) => applyInTx(tx, caseId, body, principal, options));
+  };
+  const { response, applied } = await attempt().catch(recordRefusal(db, caseId, body, principal, options.now));
   if (applied) options.onApplied?.(applied);
   return response;
 }

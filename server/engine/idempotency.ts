@@ -34,7 +34,11 @@ export async function findStored(tx: Tx, scope: string, key: string, hash: strin
     .select()
     .from(idempotencyKeys)
     .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
-  if (!row) return undefined;
+  return row && storedAnswer(row, hash);
+}
+
+/** The answer stored under a key, if the request is the one it was stored for (422 otherwise). */
+export function storedAnswer(row: typeof idempotencyKeys.$inferSelect, hash: string): StoredResponse {
   if (row.requestHash !== hash) throw problems.idempotencyMismatch();
   return { status: row.status, body: row.body, headers: row.headers };
 }

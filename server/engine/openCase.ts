@@ -4,7 +4,7 @@ import { and, eq, max } from 'drizzle-orm';
 import nhsNumber from 'nhs-number-validator';
 import { z } from 'zod';
 import type { Db, Tx } from '../../db/client.ts';
-import { cases, serviceUsers } from '../../db/schema/index.ts';
+import { caseDeadlines, caseEvents, cases, serviceUsers } from '../../db/schema/index.ts';
 import { eventBodies, type PathwayEvent } from '../../machines/events.ts';
 import { explainRefusal } from '../../machines/explain.ts';
 import { initialSnapshot, persist, step } from '../../machines/snapshot.ts';
@@ -15,9 +15,10 @@ import { authorizeActing } from '../policies.ts';
 import { presentCase } from '../presenters/case.ts';
 import { problems } from '../problem.ts';
 import { resolveAgencyRefs } from './agencies.ts';
-import { type Applied, appendEvent, syncDeadlines } from './applyEvent.ts';
+import type { Applied } from './applyEvent.ts';
 import { findStored, requestHash, type StoredResponse, store } from './idempotency.ts';
 import { machineVersion, projectionsOf } from './projections.ts';
+import { deadlineRows, eventRow } from './transitionWrite.ts';
 
 const nhsNumberSchema = z
   .string()
@@ -146,8 +147,9 @@ export async function openCase(db: Db, rawBody: unknown, principal: Principal, o
       })
       .returning();
     if (!row) throw new Error('insert returned no case');
-    await appendEvent(tx, row.id, 1, event, ['new'], p.statePaths, options.idempotencyKey);
-    await syncDeadlines(tx, row.id, next);
+    await tx.insert(caseEvents).values(eventRow(row.id, 1, event, ['new'], p.statePaths, options.idempotencyKey));
+    const deadlines = deadlineRows(row.id, next);
+    if (deadlines.length > 0) await tx.insert(caseDeadlines).values(deadlines);
     await recordTransition(tx, row.id, 1, event, ['new'], next);
     const response: StoredResponse = {
       status: 201,

@@ -1,15 +1,14 @@
 /**
- * The rows one generated case puts in the database, made by the engine's own functions: `appendEvent` and
- * `syncDeadlines` write into a recording transaction, stays and refused attempts come from the audit projections,
- * the case row from `projectionsOf` and `persist` — so a batch-loaded case is the case the engine would have written.
+ * The rows one generated case puts in the database, made by the engine's own functions: event and deadline rows by
+ * the builders the engine's write uses, stays and refused attempts by the audit projections, the case row by
+ * `projectionsOf` and `persist` — so a batch-loaded case is the case the engine would have written.
  */
-import type { Tx } from '../../../db/client.ts';
-import { caseDeadlines, caseEvents, type cases, type serviceUsers } from '../../../db/schema/index.ts';
+import type { caseDeadlines, caseEvents, cases, serviceUsers } from '../../../db/schema/index.ts';
 import type { PathwayEvent } from '../../../machines/events.ts';
 import { explainRefusal } from '../../../machines/explain.ts';
 import { type PathwaySnapshot, persist, statePaths } from '../../../machines/snapshot.ts';
-import { appendEvent, syncDeadlines } from '../../engine/applyEvent.ts';
 import { machineVersion, projectionsOf, sameStates } from '../../engine/projections.ts';
+import { deadlineRows, eventRow } from '../../engine/transitionWrite.ts';
 import { applyStayChanges, type RefusedRow, refusedAttemptRow, type StayRow, stayChanges } from '../projections.ts';
 import { type CohortWindow, type GeneratedCase, generateCase, slotUuid } from './journey.ts';
 
@@ -21,22 +20,6 @@ export type CaseRows = {
   stays: StayRow[];
   refused: RefusedRow[];
 };
-
-/** A transaction that records what `appendEvent` and `syncDeadlines` insert instead of sending it. */
-function recordingTx(out: Pick<CaseRows, 'events' | 'deadlines'>): Tx {
-  const done = Promise.resolve();
-  const insert = (table: unknown) => ({
-    values: (v: unknown) => {
-      const list = (Array.isArray(v) ? v : [v]) as never[];
-      if (table === caseEvents) out.events.push(...list);
-      else if (table === caseDeadlines) out.deadlines.push(...list);
-      else throw new Error('cohort: unexpected insert');
-      return Object.assign(done, { onConflictDoUpdate: () => done });
-    },
-  });
-  // A new case has no deadlines to delete.
-  return { insert, delete: () => ({ where: () => done }) } as unknown as Tx;
-}
 
 type Step = { event: PathwayEvent; from: string[]; to: string[] };
 
@@ -62,14 +45,13 @@ export async function generateRows(seed: number, slot: number, w: CohortWindow):
     },
   });
   const out: CaseRows = { person: null, kase: {} as CaseRows['kase'], events: [], deadlines: [], stays, refused };
-  const tx = recordingTx(out);
   let stateEnteredAt = '';
   for (const [i, s] of steps.entries()) {
-    await appendEvent(tx, caseId, i + 1, s.event, s.from, s.to, undefined);
+    out.events.push(eventRow(caseId, i + 1, s.event, s.from, s.to, undefined));
     if (i === 0 || !sameStates(s.to, s.from)) stateEnteredAt = s.event.at;
   }
   const final = generated.snapshot;
-  await syncDeadlines(tx, caseId, final);
+  out.deadlines.push(...deadlineRows(caseId, final));
   for (const d of out.deadlines) {
     // The sweeper marks a deadline fired when it sends `deadline.reached`; a deadline that moved since is new.
     const fired = generated.fired.get(`${d.name}|${d.ref ?? ''}|${(d.dueAt as Date).getTime()}`);
