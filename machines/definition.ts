@@ -3,6 +3,7 @@ import type { AnyStateNode } from 'xstate';
 import { eventCatalog } from './catalog.ts';
 import { deadlineDays, stateTargetDays } from './config.ts';
 import type { EventType } from './events.ts';
+import { guardNames } from './explain.ts';
 import { type GuardName, guards } from './guards.ts';
 import { pathwayMachine } from './pathwayMachine.ts';
 import { type RuleId, rules } from './rules.ts';
@@ -30,13 +31,6 @@ export type PathwayDefinition = { id: string; states: StateDefinition[]; transit
 /** `pathway.active.jointCare` → `active.jointCare`: ids relative to the machine, as statePaths() gives them. */
 const pathOf = (node: AnyStateNode): string => node.path.join('.');
 
-const guardNamesOf = (guard: unknown): GuardName[] => {
-  if (!guard) return [];
-  if (typeof guard === 'string') return [guard as GuardName];
-  const nested = (guard as { guards?: unknown[] }).guards;
-  return nested ? nested.flatMap(guardNamesOf) : [];
-};
-
 export function pathwayDefinition(): PathwayDefinition {
   const states: StateDefinition[] = [];
   const transitions: TransitionDefinition[] = [];
@@ -58,7 +52,7 @@ export function pathwayDefinition(): PathwayDefinition {
     }
     for (const [event, list] of node.transitions) {
       for (const t of list) {
-        const names = guardNamesOf(t.guard);
+        const names = guardNames(t);
         transitions.push({
           source: parent ? id : '',
           event: event as EventType,

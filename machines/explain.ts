@@ -10,33 +10,44 @@ import type { PathwaySnapshot } from './snapshot.ts';
 type TransitionLike = { guard?: unknown };
 
 /** The named guards inside a transition's guard (a name, or `and([...names])`). */
-function guardNames(guard: TransitionLike['guard']): GuardName[] {
+function namesIn(guard: TransitionLike['guard']): GuardName[] {
   if (!guard) return [];
   if (typeof guard === 'string') return [guard as GuardName];
   const nested = (guard as { guards?: TransitionLike['guard'][] }).guards;
-  if (nested) return nested.flatMap(guardNames);
+  if (nested) return nested.flatMap(namesIn);
   const type = (guard as { type?: string }).type;
   return type ? [type as GuardName] : [];
 }
 
-/** The transitions the machine would consider for an event, deepest active state first. */
-function candidates(snapshot: AnyMachineSnapshot, type: EventType): TransitionLike[] {
-  // `_nodes` is XState's list of active state nodes; the public API has no other way to reach them.
-  const nodes = [...(snapshot as unknown as { _nodes: { transitions: Map<string, TransitionLike[]> }[] })._nodes].reverse();
-  return nodes.flatMap((n) => n.transitions.get(type) ?? []);
+/** Transitions belong to the machine and never change: their guard names are read once. */
+const guardNamesOf = new WeakMap<TransitionLike, GuardName[]>();
+export function guardNames(t: TransitionLike): GuardName[] {
+  const known = guardNamesOf.get(t);
+  if (known) return known;
+  const names = namesIn(t.guard);
+  guardNamesOf.set(t, names);
+  return names;
 }
+
+type ActiveNode = { transitions: Map<string, TransitionLike[]> };
+
+/** The active state nodes, deepest first. `_nodes` is XState's list of them; the public API has no other way to reach them. */
+const activeNodes = (snapshot: AnyMachineSnapshot): ActiveNode[] => [...(snapshot as unknown as { _nodes: ActiveNode[] })._nodes].reverse();
+
+/** The transitions the machine would consider for an event, deepest active state first. */
+const candidates = (nodes: ActiveNode[], type: EventType): TransitionLike[] => nodes.flatMap((n) => n.transitions.get(type) ?? []);
 
 /**
  * The blockers for an event: for each transition whose route guards pass, the rule guards that fail.
  * With `payload: false` guards that read the event's own fields are not judged (nothing to judge).
  */
-function evaluate(snapshot: PathwaySnapshot, event: PathwayEvent, payload: boolean): Blocker[] {
+function evaluate(snapshot: PathwaySnapshot, event: PathwayEvent, payload: boolean, nodes = activeNodes(snapshot)): Blocker[] {
   if (snapshot.status === 'done') return [blocker('R-CLOSE-FINAL', 'The case is closed: a new referral opens a new episode')];
-  const found = candidates(snapshot, event.type);
+  const found = candidates(nodes, event.type);
   if (found.length === 0) return [catalogBlocker(event.type)];
   const failures = new Map<GuardName, Blocker>();
   for (const t of found) {
-    const names = guardNames(t.guard).filter((n) => payload || guards[n].needs !== 'payload');
+    const names = guardNames(t).filter((n) => payload || guards[n].needs !== 'payload');
     const routes = names.filter((n) => 'route' in guards[n]);
     if (!routes.every((n) => guards[n].test(snapshot.context, event))) continue;
     const failed = names.filter((n) => !('route' in guards[n]) && !guards[n].test(snapshot.context, event));
@@ -63,13 +74,14 @@ export type NextEvent =
  * or blocked (with the rules that block it whatever details are given).
  */
 export function nextEvents(snapshot: PathwaySnapshot, actor: Actor, at = new Date(0).toISOString()): NextEvent[] {
+  const nodes = activeNodes(snapshot);
   return eventTypes.map((type) => {
     const probe = { type, actor, at } as PathwayEvent;
-    const blockedBy = evaluate(snapshot, probe, false);
+    const blockedBy = evaluate(snapshot, probe, false, nodes);
     if (blockedBy.length > 0) return { type, allowed: false, blockedBy };
     const conditions = new Map<string, Blocker>();
-    for (const t of candidates(snapshot, type)) {
-      for (const n of guardNames(t.guard)) {
+    for (const t of candidates(nodes, type)) {
+      for (const n of guardNames(t)) {
         const spec = guards[n];
         if (spec.needs === 'payload' && !('route' in spec) && typeof spec.message === 'string') {
           conditions.set(n, blocker(spec.rule, spec.message));
