@@ -1,5 +1,6 @@
 /** Bearer JWTs: verified with jose (algorithm pinned, issuer and audience checked), turned into a principal. */
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { Actor } from '../machines/events.ts';
 import { type AgencyKind, type Role, roles } from '../machines/vocab.ts';
 import type { Config } from './config.ts';
@@ -10,27 +11,61 @@ export type Principal = { id: string; name: string; agencyId: string; agencyKind
 
 export type AgencyLookup = (agencyId: string) => Promise<{ kind: AgencyKind } | undefined>;
 
-export function createVerifier(auth: Config['auth'], lookup: AgencyLookup) {
-  const secret = auth.secret ? new TextEncoder().encode(auth.secret) : undefined;
+/** The directory changes rarely: each agency is looked up at most once per `ttlMs`, not on every request. */
+export function rememberAgencies(lookup: AgencyLookup, ttlMs = 60_000): AgencyLookup {
+  const known = new LRUCache<string, { kind: AgencyKind } | 'unknown'>({ max: 1_000, ttl: ttlMs });
+  return async (agencyId) => {
+    const hit = known.get(agencyId);
+    if (hit) return hit === 'unknown' ? undefined : hit;
+    const value = await lookup(agencyId);
+    known.set(agencyId, value ?? 'unknown');
+    return value;
+  };
+}
+
+type Claims = { sub: string; name: string; agency: string; role: Role };
+
+export function createVerifier(auth: Config['auth'], lookupAgency: AgencyLookup) {
+  const lookup = rememberAgencies(lookupAgency);
+  // Imported once: handing jose the raw bytes would import the key again for every request.
+  const secret = auth.secret
+    ? crypto.subtle.importKey('raw', new TextEncoder().encode(auth.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
+    : undefined;
   const jwks: JWTVerifyGetKey | undefined = auth.jwksUrl ? createRemoteJWKSet(new URL(auth.jwksUrl)) : undefined;
   const options = { issuer: auth.issuer, audience: auth.audience };
-  return async function verify(authorization: string | undefined): Promise<Principal> {
-    const token = authorization?.match(/^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/)?.[1];
-    if (!token) throw problems.unauthenticated('Send a bearer token in the Authorization header');
+  // A token verified once is good until it expires: its claims are kept (never a refusal), so a client sending the
+  // same token again is not verified again. The token's own expiry bounds each entry.
+  const verified = new LRUCache<string, Claims>({ max: 10_000 });
+  const claimsOf = async (token: string): Promise<Claims> => {
+    const hit = verified.get(token);
+    if (hit) return hit;
+    const claims = await verifyToken(token);
+    const ttl = typeof claims.exp === 'number' ? claims.exp * 1000 - Date.now() : 0;
+    const { exp: _exp, ...kept } = claims;
+    if (ttl > 0) verified.set(token, kept, { ttl });
+    return kept;
+  };
+  const verifyToken = async (token: string): Promise<Claims & { exp?: number | undefined }> => {
     let payload: Record<string, unknown>;
     try {
       payload = jwks
         ? (await jwtVerify(token, jwks, { ...options, algorithms: ['RS256', 'ES256'] })).payload
-        : (await jwtVerify(token, secret as Uint8Array, { ...options, algorithms: ['HS256'] })).payload;
+        : (await jwtVerify(token, await (secret as Promise<CryptoKey>), { ...options, algorithms: ['HS256'] })).payload;
     } catch {
       throw problems.unauthenticated('The bearer token is invalid or has expired');
     }
-    const { sub, name, agency, role } = payload;
+    const { sub, name, agency, role, exp } = payload;
     if (typeof sub !== 'string' || typeof agency !== 'string' || typeof role !== 'string' || !roles.includes(role as Role)) {
       throw problems.unauthenticated('The token must name the person (sub), their agency and their role');
     }
+    return { sub, name: typeof name === 'string' ? name : sub, agency, role: role as Role, exp: typeof exp === 'number' ? exp : undefined };
+  };
+  return async function verify(authorization: string | undefined): Promise<Principal> {
+    const token = authorization?.match(/^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/)?.[1];
+    if (!token) throw problems.unauthenticated('Send a bearer token in the Authorization header');
+    const { sub, name, agency, role } = await claimsOf(token);
     const known = await lookup(agency);
-    return { id: sub, name: typeof name === 'string' ? name : sub, agencyId: agency, agencyKind: known?.kind ?? null, role: role as Role };
+    return { id: sub, name, agencyId: agency, agencyKind: known?.kind ?? null, role };
   };
 }
 
