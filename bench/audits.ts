@@ -1,7 +1,7 @@
 /**
  * `npm run bench:audits`: loads a synthetic cohort (default 1,000,000 cases, seed 1) into PostgreSQL with the batch
  * loader, then times every audit. Not a test: it prints figures (p50/min/max over --runs) and writes them to
- * bench/results/audits-<cases>.json. Options: --cases, --seed, --end (the cohort's "now"), --years, --runs.
+ * bench/results/audits-<cases>.json. Options: --cases, --seed, --end (the cohort's "now"), --years, --runs, --workers.
  * DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/pathway_bench (created if missing).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,6 +23,8 @@ const { values } = parseArgs({
     end: { type: 'string', default: '2026-11-23' },
     years: { type: 'string', default: '3' },
     runs: { type: 'string', default: '7' },
+    /** Generator processes while loading (default: one fewer than the cores). */
+    workers: { type: 'string' },
     /** Print EXPLAIN (ANALYZE, BUFFERS) of every query each audit runs, then stop. */
     explain: { type: 'boolean', default: false },
   },
@@ -82,6 +84,7 @@ try {
       seed: Number(values.seed),
       cases: target,
       window: { start: end - Number(values.years) * 365 * 86_400_000, end },
+      workers: values.workers === undefined ? undefined : Number(values.workers),
       onProgress: (d) => bar.update(d.cases, { events: d.events, rate: Math.round(d.cases / ((performance.now() - started) / 1000)) }),
     });
     bar.stop();

@@ -31,8 +31,8 @@ export async function closedLoop(
         try {
           await op(client, i);
           latencies.push(performance.now() - t);
-        } catch {
-          errors++;
+        } catch (error) {
+          if (errors++ === 0) process.stderr.write(`${label}: ${(error as Error).message}\n`);
         }
       }
     }),

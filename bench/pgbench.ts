@@ -1,4 +1,4 @@
-/** The same transaction as a pgbench script, when pgbench is installed: the database's own limit. */
+/** The same SQL as a pgbench script, when pgbench is installed: the database's own limit. */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,14 +14,32 @@ const payloadOf = ({ type: _type, ...payload }: EventBody) => payload;
 
 const run = promisify(execFile);
 
+/**
+ * The engine's two statements as pgbench runs them: the read of the case (with the idempotency lookup), then the
+ * single conditional write — case, event, deadlines, stays and key in one statement, committed on its own. Values the
+ * engine computes in JavaScript are taken from the row itself here (the snapshot is written back as it is).
+ */
 const script = (payload: string) => `\\set n random(1, :ncases)
-BEGIN;
-SELECT * FROM cases WHERE id = (SELECT id FROM bench_case_ids WHERE n = :n) FOR UPDATE;
-UPDATE cases SET snapshot = snapshot, version = version + 1, updated_at = now() WHERE id = (SELECT id FROM bench_case_ids WHERE n = :n);
-INSERT INTO case_events (case_id, seq, type, payload, actor_id, actor_agency_id, actor_agency_kind, actor_role, from_state, to_state, at)
-  SELECT id, version, 'careplan.review', '${payload.replaceAll("'", "''")}', 'bench', 'cgl-west-kent', 'SMS', 'practitioner', state_paths, state_paths, now()
-  FROM cases WHERE id = (SELECT id FROM bench_case_ids WHERE n = :n);
-END;
+SELECT c.*, p.*, k.* FROM cases c JOIN service_users p ON p.id = c.person_id
+  LEFT JOIN idempotency_keys k ON k.scope = 'case:' || c.id AND k.key = NULL
+  WHERE c.id = (SELECT id FROM bench_case_ids WHERE n = :n);
+WITH u AS (
+  UPDATE cases SET snapshot = snapshot, state_paths = state_paths, phase = phase, status = status, lead_agency_id = lead_agency_id,
+    lead_agency_kind = lead_agency_kind, coordinator_id = coordinator_id, coordinator_name = coordinator_name,
+    responsible_agency_id = responsible_agency_id, quadrant = quadrant, area = area, version = version + 1,
+    state_entered_at = state_entered_at, updated_at = now(), closed_at = closed_at
+  WHERE id = (SELECT id FROM bench_case_ids WHERE n = :n)
+  RETURNING id, version, state_paths
+), e AS (
+  INSERT INTO case_events (case_id, seq, type, payload, actor_id, actor_agency_id, actor_agency_kind, actor_role, from_state, to_state, at, idempotency_key)
+  SELECT u.id, u.version, 'careplan.review', '${payload.replaceAll("'", "''")}', 'bench', 'cgl-west-kent', 'SMS', 'practitioner',
+    u.state_paths, u.state_paths, now(), NULL FROM u
+), dd AS (
+  DELETE FROM case_deadlines d USING u WHERE false AND d.case_id = u.id
+), sx AS (
+  UPDATE state_stays s SET left_at = now() FROM u WHERE s.case_id = u.id AND s.state = ANY('{}'::text[]) AND s.left_at IS NULL
+)
+SELECT count(*) FROM u;
 `;
 
 export async function pgbench(url: string, ids: string[], clients: number, seconds: number): Promise<Result | undefined> {

@@ -4,15 +4,16 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { asc } from 'drizzle-orm';
+import { asc, getTableColumns } from 'drizzle-orm';
 import postgres from 'postgres';
-import { openDatabase } from '../db/client.ts';
-import { caseEvents } from '../db/schema/index.ts';
+import { type Db, openDatabase } from '../db/client.ts';
+import { caseEvents, cases } from '../db/schema/index.ts';
 import { loadDirectory } from '../db/seed/directory.ts';
 import { replay } from '../machines/snapshot.ts';
 import { mintToken } from '../server/auth.ts';
-import { applyEvent } from '../server/engine/applyEvent.ts';
+import { applyEvent, readCaseStatement, scopeOf } from '../server/engine/applyEvent.ts';
 import { eventFromRow } from '../server/engine/replayCase.ts';
+import { transitionParams, transitionStatement } from '../server/engine/transitionWrite.ts';
 import { createPostgresDatabase } from '../test/support/database.ts';
 import { casesInJointCare, principal, reviewBody } from './fixtures.ts';
 import { closedLoop, fmt, type Result, table } from './lib.ts';
@@ -26,8 +27,55 @@ const perClient = 8;
 const auth = { issuer: 'pathway-bench', audience: 'pathway-bench', secret: 'bench-secret-0123456789-0123456789-0123456789' };
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-/** The SQL one transition runs, straight through postgres.js: lock the case, update it, append the event. */
-function ceilingOp(sql: postgres.Sql, ids: string[]) {
+const caseColumns = Object.keys(getTableColumns(cases)) as (keyof typeof cases.$inferSelect)[];
+
+/**
+ * The ceiling: the SQL one transition runs, straight through postgres.js — the engine's own two statements (read the
+ * case with any stored answer; the single conditional write of case, event, deadlines and stays), prepared, with the
+ * values a review writes. No HTTP, no XState, no Drizzle.
+ */
+function ceilingOp(sql: postgres.Sql, db: Db, ids: string[]) {
+  const read = readCaseStatement(db).toSQL();
+  const readParams = (id: string) =>
+    read.params.map((p) => ({ id, scope: scopeOf(id), key: null })[(p as { name: 'id' | 'scope' | 'key' }).name]);
+  const payload = Object.fromEntries(Object.entries(reviewBody).filter(([k]) => k !== 'type'));
+  return async (client: number, i: number) => {
+    const id = ids[client * perClient + (i % perClient)] as string;
+    const [values] = await sql.unsafe(read.sql, readParams(id) as never[], { prepare: true }).values();
+    if (!values) throw new Error('missing case');
+    const row = Object.fromEntries(caseColumns.map((c, k) => [c, values[k]])) as typeof cases.$inferSelect;
+    const at = new Date();
+    const written = await sql.unsafe(
+      transitionStatement.text,
+      transitionParams({
+        caseId: id,
+        fromVersion: row.version,
+        row: { ...row, version: row.version + 1, updatedAt: at },
+        event: {
+          caseId: id,
+          seq: row.version + 1,
+          type: 'careplan.review',
+          payload,
+          actorId: principal.id,
+          actorAgencyId: principal.agencyId,
+          actorAgencyKind: 'SMS',
+          actorRole: principal.role,
+          fromState: row.statePaths,
+          toState: row.statePaths,
+          at,
+          idempotencyKey: null,
+        },
+        deadlines: null,
+        stays: { exit: null, enter: [] },
+      }) as never[],
+      { prepare: true },
+    );
+    if (written[0]?.written !== 1) throw new Error('case moved on');
+  };
+}
+
+/** The transaction the engine ran before it wrote in one statement (lock, update, insert): kept as a reference. */
+function lockUpdateInsertOp(sql: postgres.Sql, ids: string[]) {
   return async (client: number, i: number) => {
     const id = ids[client * perClient + (i % perClient)] as string;
     await sql.begin(async (tx) => {
@@ -118,9 +166,14 @@ async function main() {
     // Each layer gets a pool of its own size, closed after its run: the server allows 100 connections in all.
     for (const c of clientCounts) {
       const sql = postgres(url, { max: c, onnotice: () => {} });
-      results.push(await closedLoop('ceiling (postgres.js)', c, seconds, ceilingOp(sql, ids)));
-      await sql.end();
+      // As Drizzle configures the engine's client: JSON parameters arrive as text already (no second JSON.stringify).
+      (sql.options.serializers as Record<string, (x: unknown) => unknown>)['3802'] = (x) => x;
+      results.push(await closedLoop('ceiling (postgres.js)', c, seconds, ceilingOp(sql, database.db, ids)));
       log(`ceiling ${c}: ${fmt(results.at(-1)?.tps ?? 0)} tx/s`);
+      await sql.end();
+      const plain = postgres(url, { max: c, onnotice: () => {} });
+      results.push(await closedLoop('lock-update-insert tx (reference)', c, seconds, lockUpdateInsertOp(plain, ids)));
+      await plain.end();
       const pg = await pgbench(url, ids, c, seconds);
       if (pg) results.push(pg);
       const engineDb = await openDatabase({ url, max: c });
