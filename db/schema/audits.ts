@@ -87,3 +87,35 @@ export const workingDays = pgTable('working_days', {
   ordinal: integer().notNull(),
   holiday: text(),
 });
+
+/**
+ * The events the audits read, narrowed to the fields they read (NICE QS188, EIP, bounces, disputes). Kept by a trigger
+ * on `case_events` (migration 0004), so every writer of the history — the engine, the batch loader's COPY, a backfill
+ * — projects the same rows the same way, and the audits never read the wide `payload` column of millions of events.
+ */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    caseId: uuid().notNull(),
+    seq: integer().notNull(),
+    type: text().notNull(),
+    at: timestamp({ withTimezone: true }).notNull(),
+    actorAgencyId: text().notNull(),
+    /** assessment.record / assessment.review: the mental health severity found. */
+    mentalHealth: text(),
+    /** assessment.record / assessment.review: whether current substance use was recorded (QS188 statement 1). */
+    substanceUseAsked: boolean(),
+    /** referral.make: a suspected first episode of psychosis, and the kind of service referred to (EIP). */
+    suspectedFep: boolean(),
+    toService: text(),
+    /** appointment.missed / appointment.followUp. */
+    appointmentId: text(),
+    /** dispute.resolve: the lead the resolution named. */
+    leadId: text(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.seq] }),
+    index('audit_events_type_at_idx').on(t.type, t.at),
+    index('audit_events_case_type_idx').on(t.caseId, t.type, t.seq),
+  ],
+);

@@ -22,17 +22,17 @@ function bouncedSql(f: AuditFilters) {
              count(*) filter (where e.type in ${declines})::int as declines,
              count(*) filter (where e.type = 'referral.redirect')::int as redirects,
              array_to_string(array_agg(distinct e.actor_agency_id) filter (where e.type in ${declines}), ', ') as declined_by
-        from case_events e
+        from audit_events e
        where e.type in ('referral.decline', 'lead.decline', 'handover.decline', 'involvement.decline', 'referral.redirect')
          and e.at >= ${from} and e.at < ${to}
        group by e.case_id
     ), changes as (
       select e.case_id, e.at, lag(e.at) over (partition by e.case_id order by e.seq) as previous_at
-        from case_events e
+        from audit_events e
        where e.type in ('handover.accept', 'dispute.resolve') and e.at >= ${windowStart} and e.at < ${to}
          and (e.type = 'handover.accept' or exists (
               select 1 from state_stays p
-               where p.case_id = e.case_id and p.left_seq = e.seq and p.lead_agency_id is not null and p.lead_agency_id is distinct from e.payload #>> '{lead,id}'))
+               where p.case_id = e.case_id and p.left_seq = e.seq and p.lead_agency_id is not null and p.lead_agency_id is distinct from e.lead_id))
     ), lc as (
       select case_id, count(*)::int as lead_changes,
              count(*) filter (where previous_at is not null and at - previous_at <= make_interval(days => ${f.windowDays}::int))::int as rapid_lead_changes
@@ -93,14 +93,14 @@ async function run(db: Db, f: AuditFilters) {
   );
   const disputesQ = sql`
     select c.reference, ${iso(sql`r.at`)} as raised_at, r.actor_agency_id as raised_by,
-           exists (select 1 from case_events x where x.case_id = r.case_id and x.type = 'dispute.escalate'
+           exists (select 1 from audit_events x where x.case_id = r.case_id and x.type = 'dispute.escalate'
                     and x.seq > r.seq and x.seq < coalesce(res.seq, 2147483647)) as escalated,
-           ${iso(sql`res.at`)} as resolved_at, res.payload #>> '{lead,id}' as resolved_lead,
+           ${iso(sql`res.at`)} as resolved_at, res.lead_id as resolved_lead,
            (res.seq is null) as open,
            ${round1(days(sql`r.at`, sql`coalesce(res.at, ${asOf})`))} as days,
            c.area, c.quadrant
-      from case_events r
-      left join lateral (select e.seq, e.at, e.payload from case_events e
+      from audit_events r
+      left join lateral (select e.seq, e.at, e.lead_id from audit_events e
                           where e.case_id = r.case_id and e.type = 'dispute.resolve' and e.seq > r.seq
                           order by e.seq limit 1) res on true
       join cases c on c.id = r.case_id

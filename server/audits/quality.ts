@@ -25,10 +25,10 @@ function measures(f: AuditFilters): Measure[] {
       // Confirmed: an assessment in the period found severe mental illness; suspected: a referral for a first episode of psychosis.
       cases: sql`
         with m as (
-          select e.case_id, min(e.at) as at from case_events e
+          select e.case_id, min(e.at) as at from audit_events e
            where e.at >= ${from} and e.at < ${to}
-             and ((e.type in ('assessment.record', 'assessment.review') and e.payload ->> 'mentalHealth' = 'severe')
-               or (e.type = 'referral.make' and (e.payload ->> 'suspectedFirstEpisodePsychosis')::boolean))
+             and ((e.type in ('assessment.record', 'assessment.review') and e.mental_health = 'severe')
+               or (e.type = 'referral.make' and e.suspected_fep))
            group by e.case_id)
         select reference, at, met,
                case when met then 'substance use recorded at assessment' else 'no assessment has recorded substance use' end as detail,
@@ -38,8 +38,8 @@ function measures(f: AuditFilters): Measure[] {
               from m ${caseJoin}
               -- A lookup per case along (case_id, seq): as an EXISTS the planner hashes every assessment ever made.
               left join lateral (
-                select true as yes from case_events a where a.case_id = m.case_id and a.type in ('assessment.record', 'assessment.review')
-                   and a.at < ${asOf} and coalesce(a.payload #>> '{substanceUse,currentUse}', '') <> '' limit 1) asked on true
+                select true as yes from audit_events a where a.case_id = m.case_id and a.type in ('assessment.record', 'assessment.review')
+                   and a.at < ${asOf} and a.substance_use_asked limit 1) asked on true
              where true ${caseFilters(f)}) s1`,
     },
     {
@@ -47,7 +47,7 @@ function measures(f: AuditFilters): Measure[] {
       title: 'People are not excluded from services because of their substance use (refusals on those grounds are attempted exclusions)',
       cases: sql`
         with m as (
-          select e.case_id, min(e.at) as at from case_events e
+          select e.case_id, min(e.at) as at from audit_events e
            where e.at >= ${from} and e.at < ${to}
              and e.type in ('referral.accept', 'referral.decline', 'referral.redirect', 'lead.accept', 'lead.decline',
                             'handover.accept', 'handover.decline', 'involvement.accept', 'involvement.decline')
@@ -80,11 +80,11 @@ function measures(f: AuditFilters): Measure[] {
       // A miss not yet followed up whose period has not run out is still pending: it is in neither count.
       cases: sql`
         with m as (
-          select e.case_id, e.at, e.payload ->> 'appointmentId' as appointment, fu.at as followed_up_at
-            from case_events e
+          select e.case_id, e.at, e.appointment_id as appointment, fu.at as followed_up_at
+            from audit_events e
             -- One lookup per miss (a scalar subquery here is planned again for each use of its value).
-            left join lateral (select min(u.at) as at from case_events u where u.case_id = e.case_id and u.type = 'appointment.followUp'
-                                  and u.seq > e.seq and u.payload ->> 'appointmentId' = e.payload ->> 'appointmentId') fu on true
+            left join lateral (select min(u.at) as at from audit_events u where u.case_id = e.case_id and u.type = 'appointment.followUp'
+                                  and u.seq > e.seq and u.appointment_id = e.appointment_id) fu on true
            where e.type = 'appointment.missed' and e.at >= ${from} and e.at < ${to})
         select c.reference, m.at,
                (m.followed_up_at is not null and m.followed_up_at <= m.at + make_interval(days => ${missedAppointmentFollowUpDays}::int)) as met,
@@ -99,9 +99,9 @@ function measures(f: AuditFilters): Measure[] {
       // The clock stops when the case enters joint care (a lead and a named coordinator); cases closed before that are not counted.
       cases: sql`
         with r as (
-          select e.case_id, e.at from case_events e
+          select e.case_id, e.at from audit_events e
            where e.type = 'referral.make' and e.at >= ${from} and e.at < ${to}
-             and e.payload #>> '{to,service}' = 'EIP' and (e.payload ->> 'suspectedFirstEpisodePsychosis')::boolean),
+             and e.to_service = 'EIP' and e.suspected_fep),
         m as (
           select r.case_id, r.at,
                  (select min(st.entered_at) from state_stays st where st.case_id = r.case_id and st.state like 'active.jointCare.%') as started_at
