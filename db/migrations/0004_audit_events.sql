@@ -45,9 +45,11 @@ BEGIN
 END;
 $$;
 --> statement-breakpoint
--- Whoever appends to the history (the engine, COPY from the batch loader), the projection follows in the same transaction.
+-- Whoever appends to the history, the projection follows in the same transaction. A bulk loader may set
+-- pathway.project_audit_events = 'batch' for its transaction and project its rows set-wise instead (projectAuditEvents).
 CREATE TRIGGER case_events_audit_projection AFTER INSERT ON case_events
-  FOR EACH ROW WHEN (is_audit_event(NEW.type)) EXECUTE FUNCTION project_audit_event();
+  FOR EACH ROW WHEN (is_audit_event(NEW.type) AND current_setting('pathway.project_audit_events', true) IS DISTINCT FROM 'batch')
+  EXECUTE FUNCTION project_audit_event();
 --> statement-breakpoint
 -- Histories written before this migration.
 INSERT INTO audit_events SELECT p.* FROM case_events e CROSS JOIN LATERAL audit_event_of(e) p WHERE is_audit_event(e.type);

@@ -6,7 +6,7 @@ import { asc, eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
-import { caseDeadlines, caseEvents, cases, refusedAttempts, serviceUsers, stateStays } from '../../db/schema/index.ts';
+import { auditEvents, caseDeadlines, caseEvents, cases, refusedAttempts, serviceUsers, stateStays } from '../../db/schema/index.ts';
 import type { PathwayEvent } from '../../machines/events.ts';
 import { generateCase } from '../../server/audits/cohort/journey.ts';
 import { loadCohort } from '../../server/audits/cohort/load.ts';
@@ -84,7 +84,11 @@ async function rowsOf(db: Db, id: string) {
   const refused = (await db.select().from(refusedAttempts).where(eq(refusedAttempts.caseId, id)).orderBy(asc(refusedAttempts.at))).map(
     ({ id: _x, caseId: _c5, ...r }) => r,
   );
-  return { kase: rest, who, events, deadlines, stays, refused };
+  // The audit events projected by the trigger (engine) and set-wise (COPY) must be the same rows.
+  const audited = (await db.select().from(auditEvents).where(eq(auditEvents.caseId, id)).orderBy(asc(auditEvents.seq))).map(
+    ({ caseId: _c6, ...a }) => a,
+  );
+  return { kase: rest, who, events, deadlines, stays, refused, audited };
 }
 
 describe.each(backends)('batch loader on $name', (backend) => {

@@ -64,15 +64,24 @@ export async function insertBatch(db: Db, batch: CaseRows[]): Promise<void> {
   }
 }
 
-/** Writes an encoded batch with one COPY per table, in one transaction so a batch is all there or not at all. */
+/**
+ * Writes an encoded batch with one COPY per table, in one transaction so a batch is all there or not at all. The
+ * audit events of the batch are projected by one set-based insert (the same SQL function the per-row trigger calls)
+ * rather than a trigger call per copied row.
+ */
 export async function copyBatch(sql: postgres.Sql, encoded: Encoded): Promise<void> {
   await sql.begin(async (tx) => {
+    await tx`select set_config('pathway.project_audit_events', 'batch', true)`;
+    const [{ last } = { last: '0' }] = await tx<{ last: string }[]>`select coalesce(max(id), 0)::text as last from case_events`;
     for (const name of tableOrder) {
       const t = encoded[name];
       if (!t) continue;
       const stream = await tx`copy ${tx(name)} (${tx(t.columns)}) from stdin`.writable();
       await pipeline(Readable.from([t.text]), stream);
     }
+    // Events others appended meanwhile were projected by the trigger in their own transactions.
+    await tx`insert into audit_events select p.* from case_events e cross join lateral audit_event_of(e) p
+              where e.id > ${last}::bigint and is_audit_event(e.type) on conflict do nothing`;
   });
 }
 
