@@ -1,7 +1,7 @@
 /** The audit projections of one transition (state stays) and of one refused attempt, written beside the event. */
-import { and, eq, inArray, isNull } from 'drizzle-orm';
-import type { Db, Tx } from '../../db/client.ts';
-import { cases, refusedAttempts, stateStays } from '../../db/schema/index.ts';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { cases, refusedAttempts, type stateStays } from '../../db/schema/index.ts';
 import { responsibleAgency } from '../../machines/context.ts';
 import type { PathwayEvent } from '../../machines/events.ts';
 import type { Blocker } from '../../machines/rules.ts';
@@ -65,25 +65,6 @@ export function applyStayChanges(stays: StayRow[], changes: StayChanges): void {
     }
   }
   stays.push(...changes.enter);
-}
-
-/** The engine's hook: records the stays a transition ends and begins, in the transaction of the event. */
-export async function recordTransition(
-  tx: Tx,
-  caseId: string,
-  seq: number,
-  event: PathwayEvent,
-  from: readonly string[],
-  next: PathwaySnapshot,
-): Promise<void> {
-  const { exit, enter } = stayChanges(caseId, seq, event, from, next);
-  if (exit) {
-    await tx
-      .update(stateStays)
-      .set({ leftSeq: exit.seq, leftAt: exit.at, leftTo: exit.to })
-      .where(and(eq(stateStays.caseId, caseId), inArray(stateStays.state, exit.states), isNull(stateStays.leftAt)));
-  }
-  if (enter.length > 0) await tx.insert(stateStays).values(enter);
 }
 
 export type RefusedRow = typeof refusedAttempts.$inferInsert;

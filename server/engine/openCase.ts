@@ -4,12 +4,12 @@ import { and, eq, max } from 'drizzle-orm';
 import nhsNumber from 'nhs-number-validator';
 import { z } from 'zod';
 import type { Db, Tx } from '../../db/client.ts';
-import { caseDeadlines, caseEvents, cases, serviceUsers } from '../../db/schema/index.ts';
+import { caseDeadlines, caseEvents, cases, serviceUsers, stateStays } from '../../db/schema/index.ts';
 import { eventBodies, type PathwayEvent } from '../../machines/events.ts';
 import { explainRefusal } from '../../machines/explain.ts';
 import { initialSnapshot, persist, step } from '../../machines/snapshot.ts';
 import { areas, residencies } from '../../machines/vocab.ts';
-import { recordTransition } from '../audits/projections.ts';
+import { stayChanges } from '../audits/projections.ts';
 import { actorOf, type Principal } from '../auth.ts';
 import { authorizeActing } from '../policies.ts';
 import { presentCase } from '../presenters/case.ts';
@@ -150,7 +150,8 @@ export async function openCase(db: Db, rawBody: unknown, principal: Principal, o
     await tx.insert(caseEvents).values(eventRow(row.id, 1, event, ['new'], p.statePaths, options.idempotencyKey));
     const deadlines = deadlineRows(row.id, next);
     if (deadlines.length > 0) await tx.insert(caseDeadlines).values(deadlines);
-    await recordTransition(tx, row.id, 1, event, ['new'], next);
+    // Opening ends no stay: it records `new` (no length) and the states the referral entered.
+    await tx.insert(stateStays).values(stayChanges(row.id, 1, event, ['new'], next).enter);
     const response: StoredResponse = {
       status: 201,
       body: presentCase(row, next, person, principal, now),
