@@ -3,22 +3,19 @@
  * a request's time goes. Writes the .cpuprofile into PROFILE_DIR (default: a temporary directory) and prints the
  * functions with the most self time. Options by environment: BENCH_SECONDS (10), BENCH_CLIENTS (32).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { openDatabase } from '../db/client.ts';
 import { loadDirectory } from '../db/seed/directory.ts';
-import { mintToken } from '../server/auth.ts';
 import { createPostgresDatabase } from '../test/support/database.ts';
-import { casesInJointCare, principal, reviewBody } from './fixtures.ts';
+import { casesInJointCare } from './fixtures.ts';
+import { benchToken, httpRun, perClient, startServer } from './http.ts';
 
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const clients = Number(process.env.BENCH_CLIENTS ?? 32);
 const dir = process.env.PROFILE_DIR ?? mkdtempSync(join(tmpdir(), 'pathway-profile-'));
-const auth = { issuer: 'pathway-bench', audience: 'pathway-bench', secret: 'bench-secret-0123456789-0123456789-0123456789' };
 
 type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount: number; children?: number[] };
 
@@ -26,53 +23,12 @@ const { url, dropDatabase } = await createPostgresDatabase(baseUrl);
 try {
   const database = await openDatabase({ url, max: 4 });
   await loadDirectory(database.db);
-  const ids = await casesInJointCare(database.db, clients * 8);
+  const ids = await casesInJointCare(database.db, clients * perClient);
   await database.close();
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, '--import', 'tsx', 'server/main.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      PG_POOL_MAX: String(clients),
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      AUTH_SECRET: auth.secret,
-      AUTH_ISSUER: auth.issuer,
-      AUTH_AUDIENCE: auth.audience,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const token = await mintToken(auth, { sub: principal.id, agency: principal.agencyId, role: 'practitioner' });
-  let connection = 0;
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections: clients,
-    duration: seconds,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (req, context: { n?: number; i?: number }) => {
-          context.n ??= connection++;
-          context.i = (context.i ?? 0) + 1;
-          return {
-            ...req,
-            path: `/api/cases/${ids[(context.n % clients) * 8 + (context.i % 8)]}/events`,
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-            body: JSON.stringify(reviewBody),
-          };
-        },
-      },
-    ],
-  });
-  console.log(
-    `${(result['2xx'] / result.duration).toFixed(1)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}`,
-  );
+  const server = await startServer({ DATABASE_URL: url, PG_POOL_MAX: String(clients) }, ['--cpu-prof', '--cpu-prof-dir', dir]);
+  const result = await httpRun(server.port, ids, clients, seconds, await benchToken());
+  console.log(`${result.tps.toFixed(1)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, errors ${result.errors}`);
+  const child = server.child;
   child.kill('SIGINT');
   await new Promise((r) => child.once('exit', r));
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));

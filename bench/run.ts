@@ -1,21 +1,19 @@
 /** npm run bench: ceiling (SQL only) vs engine (in-process) vs full stack (HTTP), PGlite, replay — one invocation. */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { asc, getTableColumns } from 'drizzle-orm';
 import postgres from 'postgres';
 import { type Db, openDatabase } from '../db/client.ts';
 import { caseEvents, cases } from '../db/schema/index.ts';
 import { loadDirectory } from '../db/seed/directory.ts';
 import { replay } from '../machines/snapshot.ts';
-import { mintToken } from '../server/auth.ts';
 import { applyEvent, readCaseStatement, scopeOf } from '../server/engine/applyEvent.ts';
 import { eventFromRow } from '../server/engine/replayCase.ts';
 import { transitionParams, transitionStatement } from '../server/engine/transitionWrite.ts';
 import { createPostgresDatabase } from '../test/support/database.ts';
 import { casesInJointCare, principal, reviewBody } from './fixtures.ts';
+import { benchToken, httpRun, perClient, startServer } from './http.ts';
 import { closedLoop, fmt, type Result, table } from './lib.ts';
 import { pgbench } from './pgbench.ts';
 
@@ -23,8 +21,6 @@ const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const clientCounts = (process.env.BENCH_CLIENTS ?? '1,8,32,64').split(',').map(Number);
 const maxClients = Math.max(...clientCounts);
-const perClient = 8;
-const auth = { issuer: 'pathway-bench', audience: 'pathway-bench', secret: 'bench-secret-0123456789-0123456789-0123456789' };
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 const caseColumns = Object.keys(getTableColumns(cases)) as (keyof typeof cases.$inferSelect)[];
@@ -91,66 +87,6 @@ function lockUpdateInsertOp(sql: postgres.Sql, ids: string[]) {
   };
 }
 
-async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; port: number; startupMs: number }> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: {
-      ...process.env,
-      ...env,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      AUTH_SECRET: auth.secret,
-      AUTH_ISSUER: auth.issuer,
-      AUTH_AUDIENCE: auth.audience,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (;;) {
-    if (child.exitCode !== null) throw new Error('server exited during start-up');
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { child, port, startupMs: performance.now() - started };
-}
-
-async function httpRun(port: number, ids: string[], clients: number, token: string): Promise<Result> {
-  let connection = 0;
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections: clients,
-    duration: seconds,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (req, context: { n?: number; i?: number }) => {
-          context.n ??= connection++;
-          context.i = (context.i ?? 0) + 1;
-          return {
-            ...req,
-            path: `/api/cases/${ids[(context.n % maxClients) * perClient + (context.i % perClient)]}/events`,
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-            body: JSON.stringify(reviewBody),
-          };
-        },
-      },
-    ],
-  });
-  const ok = result['2xx'];
-  return {
-    label: 'full stack',
-    clients,
-    ops: ok,
-    seconds: result.duration,
-    tps: ok / result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.non2xx + result.errors,
-  };
-}
-
 async function main() {
   log(`bench: ${seconds}s per point, clients ${clientCounts.join(', ')}`);
   const { url, dropDatabase } = await createPostgresDatabase(baseUrl);
@@ -188,9 +124,9 @@ async function main() {
 
     const server = await startServer({ DATABASE_URL: url, PG_POOL_MAX: String(maxClients) });
     try {
-      const token = await mintToken(auth, { sub: principal.id, agency: principal.agencyId, role: 'practitioner' });
+      const token = await benchToken();
       for (const c of clientCounts) {
-        results.push(await httpRun(server.port, ids, c, token));
+        results.push(await httpRun(server.port, ids, c, seconds, token));
         log(`http ${c}: ${fmt(results.at(-1)?.tps ?? 0)} req/s`);
       }
     } finally {

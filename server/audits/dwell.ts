@@ -36,20 +36,24 @@ async function run(db: Db, f: AuditFilters) {
         from s
         left join working_days w1 on w1.day = ${localDate(sql`s.entered_at`)}
         left join working_days w2 on w2.day = ${localDate(sql`s.ended`)}
-    )
+    ), g as (
     select state,
            count(distinct case_id)::int as cases,
            count(*)::int as stays,
            count(*) filter (where finished)::int as finished,
            count(*) filter (where not finished)::int as ongoing,
-           ${round1(sql`percentile_cont(0.5) within group (order by cal)`)} as median_days,
-           ${round1(sql`percentile_cont(0.9) within group (order by cal)`)} as p90_days,
-           ${round1(sql`max(cal)`)} as max_days,
-           ${round1(sql`percentile_cont(0.5) within group (order by work)`)} as median_working_days,
-           ${round1(sql`percentile_cont(0.9) within group (order by work)`)} as p90_working_days,
+           -- One sort per measure for both percentiles (an array of fractions), not one per percentile.
+           percentile_cont(array[0.5, 0.9]) within group (order by cal) as cal_p,
+           max(cal) as cal_max,
+           percentile_cont(array[0.5, 0.9]) within group (order by work) as work_p,
            max(work)::int as max_working_days
       from d
      group by state
+    )
+    select state, cases, stays, finished, ongoing,
+           ${round1(sql`cal_p[1]`)} as median_days, ${round1(sql`cal_p[2]`)} as p90_days, ${round1(sql`cal_max`)} as max_days,
+           ${round1(sql`work_p[1]`)} as median_working_days, ${round1(sql`work_p[2]`)} as p90_working_days, max_working_days
+      from g
      order by state`,
   );
   return result;

@@ -1,0 +1,79 @@
+/** The full stack under load: a server process of its own and autocannon posting reviews to distinct cases. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import autocannon from 'autocannon';
+import { mintToken } from '../server/auth.ts';
+import { principal, reviewBody } from './fixtures.ts';
+import type { Result } from './lib.ts';
+
+/** Cases per client: each client cycles through cases of its own, so no two clients write the same case. */
+export const perClient = 8;
+const auth = { issuer: 'pathway-bench', audience: 'pathway-bench', secret: 'bench-secret-0123456789-0123456789-0123456789' };
+
+/** Starts `server/main.ts` on a random port (extra node flags first, e.g. `--cpu-prof`) and waits until it is ready. */
+export async function startServer(
+  env: Record<string, string>,
+  nodeFlags: string[] = [],
+): Promise<{ child: ChildProcess; port: number; startupMs: number }> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const started = performance.now();
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'server/main.ts'], {
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      AUTH_SECRET: auth.secret,
+      AUTH_ISSUER: auth.issuer,
+      AUTH_AUDIENCE: auth.audience,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (;;) {
+    if (child.exitCode !== null) throw new Error('server exited during start-up');
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, port, startupMs: performance.now() - started };
+}
+
+/** A token the bench server accepts, for the bench's practitioner. */
+export const benchToken = () => mintToken(auth, { sub: principal.id, agency: principal.agencyId, role: 'practitioner' });
+
+/** `clients` connections posting care-plan reviews for `seconds`; connection n writes cases n·perClient … n·perClient+7. */
+export async function httpRun(port: number, ids: string[], clients: number, seconds: number, token: string): Promise<Result> {
+  const slots = Math.floor(ids.length / perClient);
+  let connection = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: clients,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req, context: { n?: number; i?: number }) => {
+          context.n ??= connection++;
+          context.i = (context.i ?? 0) + 1;
+          return {
+            ...req,
+            path: `/api/cases/${ids[(context.n % slots) * perClient + (context.i % perClient)]}/events`,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body: JSON.stringify(reviewBody),
+          };
+        },
+      },
+    ],
+  });
+  const ok = result['2xx'];
+  return {
+    label: 'full stack',
+    clients,
+    ops: ok,
+    seconds: result.duration,
+    tps: ok / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors,
+  };
+}
