@@ -27,20 +27,28 @@ async function list(db: Db, f: AuditFilters, names: string[]) {
     join cases c on c.id = d.case_id
     left join agencies ra on ra.id = c.responsible_agency_id
    where d.name in (${inNames}) and d.due_at < ${asOf} and c.status = 'open' ${period} ${caseFilters(f)}`;
+  // The listed rows and the total over all of them in one pass; the snapshot is read only for the rows listed.
   const items = await rows<Record<string, unknown>>(
     db,
     sql`
-    select c.reference, d.name as deadline, nullif(d.ref, '') as ref, ${iso(sql`d.due_at`)} as due_at,
+    select d.reference, d.name as deadline, nullif(d.ref, '') as ref, ${iso(sql`d.due_at`)} as due_at,
            ${round1(days(sql`d.due_at`, asOf))} as days_overdue,
            ${awaitedAgency} as awaiting_agency,
-           coalesce(c.lead_agency_id, c.responsible_agency_id) as responsible_agency,
-           c.coordinator_name as coordinator, array_to_string(c.state_paths, ' + ') as state, c.area, c.quadrant
-    ${base}
-    order by d.due_at asc, c.reference
-    limit ${f.limit}`,
+           d.responsible_agency, d.coordinator, d.state, d.area, d.quadrant, d.total
+      from (
+        select d.case_id, d.name, d.ref, d.due_at, c.reference,
+               coalesce(c.lead_agency_id, c.responsible_agency_id) as responsible_agency,
+               c.coordinator_name as coordinator, array_to_string(c.state_paths, ' + ') as state, c.area, c.quadrant,
+               (count(*) over ())::int as total
+        ${base}
+        order by d.due_at asc, c.reference
+        limit ${f.limit}) d
+      join cases c on c.id = d.case_id
+     order by d.due_at asc, d.reference`,
   );
-  const [count] = await rows<{ n: number }>(db, sql`select count(*)::int as n ${base}`);
-  return { items, total: count?.n ?? 0 };
+  const total = Number(items[0]?.total ?? 0);
+  for (const r of items) delete r.total;
+  return { items, total };
 }
 
 const columns = [
@@ -62,8 +70,7 @@ export const overdue: Audit = {
   description:
     'Referrals, lead proposals, handovers and involvement requests awaiting acceptance past their follow-up date; care-plan reviews past due',
   run: async (db, f) => {
-    const pending = await list(db, f, requests);
-    const reviews = await list(db, f, ['carePlanReview']);
+    const [pending, reviews] = await Promise.all([list(db, f, requests), list(db, f, ['carePlanReview'])]);
     return {
       ...head(overdue, f),
       sections: [

@@ -64,24 +64,15 @@ async function run(db: Db, f: AuditFilters) {
   const asOf = ts(f.asOf);
   const bouncedQ = bouncedSql(f);
   // The listed cases and the totals over all of them in one pass.
-  const bounced = await rows<Record<string, unknown>>(
+  const bouncedP = rows<Record<string, unknown>>(
     db,
     sql`select b.*, (count(*) over ())::int as t_cases, (sum(declines) over ())::int as t_declines, (sum(redirects) over ())::int as t_redirects,
                (count(*) filter (where re_referral) over ())::int as t_re_referrals,
                (count(*) filter (where rapid_lead_changes > 0) over ())::int as t_repeated
           from (${bouncedQ}) b order by (declines + redirects + rapid_lead_changes) desc, reference limit ${f.limit}`,
   );
-  const first = bounced[0] ?? {};
-  const bouncedTotals = {
-    cases: Number(first.t_cases ?? 0),
-    declines: Number(first.t_declines ?? 0),
-    redirects: Number(first.t_redirects ?? 0),
-    re_referrals: Number(first.t_re_referrals ?? 0),
-    repeated_lead_changes: Number(first.t_repeated ?? 0),
-  };
-  for (const r of bounced) for (const k of ['t_cases', 't_declines', 't_redirects', 't_re_referrals', 't_repeated']) delete r[k];
   // R-LEAD-ONE: stays where a lead and a named coordinator were required but missing (read from a partial index).
-  const withoutLead = await rows<Record<string, unknown>>(
+  const withoutLeadP = rows<Record<string, unknown>>(
     db,
     sql`select c.reference, st.state, ${iso(sql`st.entered_at`)} as entered_at, ${iso(sql`st.left_at`)} as left_at,
                ${round1(days(sql`greatest(st.entered_at, ${from})`, sql`least(coalesce(st.left_at, ${asOf}), ${asOf})`))} as days_in_period,
@@ -106,11 +97,8 @@ async function run(db: Db, f: AuditFilters) {
       join cases c on c.id = r.case_id
       left join agencies ra on ra.id = c.responsible_agency_id
      where r.type = 'dispute.raise' and r.at >= ${from} and r.at < ${to} ${caseFilters(f)}`;
-  const disputes = await rows<Record<string, unknown>>(
-    db,
-    sql`select * from (${disputesQ}) d order by days desc, reference limit ${f.limit}`,
-  );
-  const [disputeTotals] = await rows<Record<string, number>>(
+  const disputesP = rows<Record<string, unknown>>(db, sql`select * from (${disputesQ}) d order by days desc, reference limit ${f.limit}`);
+  const disputeTotalsP = rows<Record<string, number>>(
     db,
     sql`select count(*)::int as disputes, count(*) filter (where open)::int as open, count(*) filter (where escalated)::int as escalated,
                ${round1(sql`percentile_cont(0.5) within group (order by days) filter (where not open)`)} as median_days_resolved,
@@ -124,13 +112,11 @@ async function run(db: Db, f: AuditFilters) {
       join cases c on c.id = a.case_id
       left join agencies ra on ra.id = c.responsible_agency_id
      where a.at >= ${from} and a.at < ${to} ${caseFilters(f)}`;
-  const refused = await rows<Record<string, unknown>>(
+  const refusedP = rows<Record<string, unknown>>(
     db,
     sql`select r.*, (count(*) over ())::int as t_n from (${refusedQ}) r order by at, reference limit ${f.limit}`,
   );
-  const refusedTotal = { n: Number(refused[0]?.t_n ?? 0) };
-  for (const r of refused) delete r.t_n;
-  const [gapTotals] = await rows<{ stays: number; days: number }>(
+  const gapTotalsP = rows<{ stays: number; days: number }>(
     db,
     sql`select count(*)::int as stays,
                coalesce(${round1(sql`sum(${days(sql`greatest(st.entered_at, ${from})`, sql`least(coalesce(st.left_at, ${asOf}), ${asOf})`)})`)}, 0) as days
@@ -138,6 +124,26 @@ async function run(db: Db, f: AuditFilters) {
          where st.lead_expected and (st.lead_agency_id is null or st.coordinator_id is null)
            and st.entered_at < ${to} and (st.left_at is null or st.left_at >= ${from}) ${stayFilters(f)}`,
   );
+  // Independent reads: run together, each on a connection of its own (PGlite takes them in turn).
+  const [bounced, withoutLead, disputes, [disputeTotals], refused, [gapTotals]] = await Promise.all([
+    bouncedP,
+    withoutLeadP,
+    disputesP,
+    disputeTotalsP,
+    refusedP,
+    gapTotalsP,
+  ]);
+  const first = bounced[0] ?? {};
+  const bouncedTotals = {
+    cases: Number(first.t_cases ?? 0),
+    declines: Number(first.t_declines ?? 0),
+    redirects: Number(first.t_redirects ?? 0),
+    re_referrals: Number(first.t_re_referrals ?? 0),
+    repeated_lead_changes: Number(first.t_repeated ?? 0),
+  };
+  for (const r of bounced) for (const k of ['t_cases', 't_declines', 't_redirects', 't_re_referrals', 't_repeated']) delete r[k];
+  const refusedTotal = { n: Number(refused[0]?.t_n ?? 0) };
+  for (const r of refused) delete r.t_n;
   const summary = [
     { measure: 'Cases that bounced between services', value: bouncedTotals?.cases ?? 0 },
     { measure: 'Declines (referral, lead, handover, involvement)', value: bouncedTotals?.declines ?? 0 },

@@ -119,16 +119,22 @@ function measures(f: AuditFilters): Measure[] {
 }
 
 async function run(db: Db, f: AuditFilters): Promise<Section[]> {
+  // The measures are independent reads: run together, each on a connection of its own (PGlite takes them in turn).
+  const measured = await Promise.all(
+    measures(f).map(async (m) => {
+      // One pass per measure: the listed cases (those not meeting the standard first) and the counts over all of them.
+      const list = await rows<Record<string, unknown>>(
+        db,
+        sql`select reference, ${iso(sql`at`)} as at, met, detail, area, quadrant,
+                   (count(*) filter (where met) over ())::int as numerator, (count(*) over ())::int as denominator
+              from (${m.cases}) q order by met, at, reference limit ${f.limit}`,
+      );
+      return { m, list };
+    }),
+  );
   const summary: Record<string, unknown>[] = [];
   const sections: Section[] = [];
-  for (const m of measures(f)) {
-    // One pass per measure: the listed cases (those not meeting the standard first) and the counts over all of them.
-    const list = await rows<Record<string, unknown>>(
-      db,
-      sql`select reference, ${iso(sql`at`)} as at, met, detail, area, quadrant,
-                 (count(*) filter (where met) over ())::int as numerator, (count(*) over ())::int as denominator
-            from (${m.cases}) q order by met, at, reference limit ${f.limit}`,
-    );
+  for (const { m, list } of measured) {
     const numerator = Number(list[0]?.numerator ?? 0);
     const denominator = Number(list[0]?.denominator ?? 0);
     for (const r of list) {

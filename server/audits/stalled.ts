@@ -21,39 +21,41 @@ async function run(db: Db, f: AuditFilters) {
   );
   const period = f.periodGiven ? sql` and st.entered_at >= ${ts(f.from)} and st.entered_at < ${ts(f.to)}` : sql``;
   const asOf = ts(f.asOf);
-  // Open stays past their target, read from the partial index of open stays (state, entered_at).
-  const stalled = sql`
-    select st.case_id, st.state, t.target_days, st.entered_at
-      from (values ${values}) as t(state, target_days)
-      join state_stays st on st.state = t.state and st.left_at is null
-                         and st.entered_at < ${asOf} - make_interval(days => t.target_days) ${period}
-      join cases c on c.id = st.case_id
-      left join agencies ra on ra.id = c.responsible_agency_id
-     where c.status = 'open' ${caseFilters(f)}`;
-  const cases = await rows<Record<string, unknown>>(
+  // Open stays past their target, read once from the partial index of open stays (state, entered_at), then both
+  // listed (oldest first, up to the limit) and counted per state from that one read.
+  const [result] = await rows<{ cases: Record<string, unknown>[] | null; summary: Record<string, unknown>[] | null }>(
     db,
     sql`
-    with s as (${stalled})
-    select c.reference, s.state, s.target_days, ${iso(sql`s.entered_at`)} as entered_at,
-           ${round1(days(sql`s.entered_at`, asOf))} as days_in_state,
-           ${round1(sql`${days(sql`s.entered_at`, asOf)} - s.target_days`)} as days_over_target,
-           coalesce(la.name, c.lead_agency_id, ra.name, c.responsible_agency_id) as lead_agency,
-           c.coordinator_name as coordinator, c.area, c.quadrant
-      from s
-      join cases c on c.id = s.case_id
-      left join agencies la on la.id = c.lead_agency_id
-      left join agencies ra on ra.id = c.responsible_agency_id
-     order by s.entered_at asc, c.reference
-     limit ${f.limit}`,
+    with s as materialized (
+      select st.state, t.target_days, st.entered_at, c.reference, c.lead_agency_id, c.responsible_agency_id,
+             c.coordinator_name, c.area, c.quadrant
+        from (values ${values}) as t(state, target_days)
+        join state_stays st on st.state = t.state and st.left_at is null
+                           and st.entered_at < ${asOf} - make_interval(days => t.target_days) ${period}
+        join cases c on c.id = st.case_id
+        left join agencies ra on ra.id = c.responsible_agency_id
+       where c.status = 'open' ${caseFilters(f)}
+    ), listed as (
+      select s.reference, s.state, s.target_days, ${iso(sql`s.entered_at`)} as entered_at,
+             ${round1(days(sql`s.entered_at`, asOf))} as days_in_state,
+             ${round1(sql`${days(sql`s.entered_at`, asOf)} - s.target_days`)} as days_over_target,
+             coalesce(la.name, s.lead_agency_id, ra.name, s.responsible_agency_id) as lead_agency,
+             s.coordinator_name as coordinator, s.area, s.quadrant
+        from s
+        left join agencies la on la.id = s.lead_agency_id
+        left join agencies ra on ra.id = s.responsible_agency_id
+       order by s.entered_at asc, s.reference
+       limit ${f.limit}
+    ), per_state as (
+      select s.state, min(s.target_days)::int as target_days, count(*)::int as stalled,
+             ${round1(sql`max(${days(sql`s.entered_at`, asOf)})`)} as oldest_days
+        from s group by s.state
+    )
+    select (select json_agg(l order by l.entered_at, l.reference) from listed l) as cases,
+           (select json_agg(p order by p.stalled desc, p.state) from per_state p) as summary`,
   );
-  const summary = await rows<Record<string, unknown>>(
-    db,
-    sql`
-    with s as (${stalled})
-    select s.state, min(s.target_days)::int as target_days, count(*)::int as stalled,
-           ${round1(sql`max(${days(sql`s.entered_at`, asOf)})`)} as oldest_days
-      from s group by s.state order by stalled desc, s.state`,
-  );
+  const cases = result?.cases ?? [];
+  const summary = result?.summary ?? [];
   const total = summary.reduce((n, r) => n + Number(r.stalled), 0);
   return { summary, cases, total };
 }
