@@ -65,9 +65,22 @@ export async function httpRun(port: number, ids: string[], clients: number, seco
       },
     ],
   });
+  return resultOf('full stack', clients, result);
+}
+
+/**
+ * The HTTP floor: `GET /healthz` through the same server and middleware, no auth, no database — what the HTTP layer and
+ * the load generator alone cost on this machine, beside which the full stack's figures can be read.
+ */
+export async function httpFloor(port: number, clients: number, seconds: number): Promise<Result> {
+  const result = await autocannon({ url: `http://127.0.0.1:${port}/healthz`, connections: clients, duration: seconds });
+  return resultOf('HTTP floor (GET /healthz)', clients, result);
+}
+
+function resultOf(label: string, clients: number, result: autocannon.Result): Result {
   const ok = result['2xx'];
   return {
-    label: 'full stack',
+    label,
     clients,
     ops: ok,
     seconds: result.duration,

@@ -13,7 +13,7 @@ import { eventFromRow } from '../server/engine/replayCase.ts';
 import { transitionParams, transitionStatement } from '../server/engine/transitionWrite.ts';
 import { createPostgresDatabase } from '../test/support/database.ts';
 import { casesInJointCare, principal, reviewBody } from './fixtures.ts';
-import { benchToken, httpRun, perClient, startServer } from './http.ts';
+import { benchToken, httpFloor, httpRun, perClient, startServer } from './http.ts';
 import { closedLoop, fmt, type Result, table } from './lib.ts';
 import { pgbench } from './pgbench.ts';
 
@@ -128,6 +128,8 @@ async function main() {
       for (const c of clientCounts) {
         results.push(await httpRun(server.port, ids, c, seconds, token));
         log(`http ${c}: ${fmt(results.at(-1)?.tps ?? 0)} req/s`);
+        results.push(await httpFloor(server.port, c, seconds));
+        log(`http floor ${c}: ${fmt(results.at(-1)?.tps ?? 0)} req/s`);
       }
     } finally {
       server.child.kill('SIGTERM');
