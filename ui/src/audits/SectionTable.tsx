@@ -6,7 +6,9 @@ const cell = (v: unknown): string => (v === null || v === undefined ? '—' : ty
 export function SectionTable({ section, limit = 50 }: { section: AuditSection; limit?: number }) {
   const rows = section.rows.slice(0, limit);
   return (
-    <div className="app-table-scroll">
+    // A table wider than the page scrolls sideways: the region takes keyboard focus so it can be scrolled without a mouse.
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable (WCAG 2.1.1, axe scrollable-region-focusable)
+    <section className="app-table-scroll" aria-label={section.title} tabIndex={0}>
       <table className="nhsuk-table" data-testid={`table-${section.name}`}>
         <caption className="nhsuk-table__caption">
           {section.title}
@@ -37,6 +39,6 @@ export function SectionTable({ section, limit = 50 }: { section: AuditSection; l
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
