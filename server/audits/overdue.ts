@@ -1,7 +1,7 @@
 /** Audit 3 — overdue: requests awaiting acceptance past their follow-up date, and care-plan reviews past due (R-REF-FOLLOWUP, R-REVIEW). */
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { days, iso, round1, rows } from './sql.ts';
+import { days, iso, round1, rows, takeTotals } from './sql.ts';
 import { type Audit, type AuditFilters, col, head } from './types.ts';
 import { caseFilters, ts } from './where.ts';
 
@@ -46,8 +46,7 @@ async function list(db: Db, f: AuditFilters, names: string[]) {
       join cases c on c.id = d.case_id
      order by d.due_at asc, d.reference`,
   );
-  const total = Number(items[0]?.total ?? 0);
-  for (const r of items) delete r.total;
+  const { total } = takeTotals(items, ['total']);
   return { items, total };
 }
 

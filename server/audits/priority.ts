@@ -1,7 +1,7 @@
 /** Audit 4 — "nobody's priority": bounces between services, time without a lead, disputes, and refusals on forbidden grounds. */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { days, iso, round1, rows } from './sql.ts';
+import { days, iso, round1, rows, takeTotals } from './sql.ts';
 import { type Audit, type AuditFilters, col, head } from './types.ts';
 import { caseFilters, stayFilters, ts } from './where.ts';
 
@@ -133,17 +133,15 @@ async function run(db: Db, f: AuditFilters) {
     refusedP,
     gapTotalsP,
   ]);
-  const first = bounced[0] ?? {};
+  const t = takeTotals(bounced, ['t_cases', 't_declines', 't_redirects', 't_re_referrals', 't_repeated']);
   const bouncedTotals = {
-    cases: Number(first.t_cases ?? 0),
-    declines: Number(first.t_declines ?? 0),
-    redirects: Number(first.t_redirects ?? 0),
-    re_referrals: Number(first.t_re_referrals ?? 0),
-    repeated_lead_changes: Number(first.t_repeated ?? 0),
+    cases: t.t_cases,
+    declines: t.t_declines,
+    redirects: t.t_redirects,
+    re_referrals: t.t_re_referrals,
+    repeated_lead_changes: t.t_repeated,
   };
-  for (const r of bounced) for (const k of ['t_cases', 't_declines', 't_redirects', 't_re_referrals', 't_repeated']) delete r[k];
-  const refusedTotal = { n: Number(refused[0]?.t_n ?? 0) };
-  for (const r of refused) delete r.t_n;
+  const refusedTotal = { n: takeTotals(refused, ['t_n']).t_n };
   const summary = [
     { measure: 'Cases that bounced between services', value: bouncedTotals?.cases ?? 0 },
     { measure: 'Declines (referral, lead, handover, involvement)', value: bouncedTotals?.declines ?? 0 },

@@ -1,7 +1,7 @@
 /** Audit 6 — quality standards pack: NICE QS188 statements 1–4 and the EIP two-week referral-to-treatment standard. */
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { days, iso, round1, rows } from './sql.ts';
+import { days, iso, round1, rows, takeTotals } from './sql.ts';
 import { type Audit, type AuditFilters, col, head, type Section } from './types.ts';
 import { caseFilters, ts } from './where.ts';
 
@@ -135,12 +135,7 @@ async function run(db: Db, f: AuditFilters): Promise<Section[]> {
   const summary: Record<string, unknown>[] = [];
   const sections: Section[] = [];
   for (const { m, list } of measured) {
-    const numerator = Number(list[0]?.numerator ?? 0);
-    const denominator = Number(list[0]?.denominator ?? 0);
-    for (const r of list) {
-      delete r.numerator;
-      delete r.denominator;
-    }
+    const { numerator, denominator } = takeTotals(list, ['numerator', 'denominator']);
     summary.push({
       statement: m.statement,
       title: m.title,

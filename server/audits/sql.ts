@@ -32,3 +32,11 @@ export const localDate = (t: SQL): SQL => sql`((${t}) at time zone ${timeZone}):
 
 /** Rounds a number of days to one decimal place in SQL. */
 export const round1 = (x: SQL): SQL => sql`round((${x})::numeric, 1)::float8`;
+
+/** Rows listed with window totals on each: removes the total columns and returns them (from the first row; 0 when none). */
+export function takeTotals<K extends string>(list: Record<string, unknown>[], keys: readonly K[]): Record<K, number> {
+  const first = list[0] ?? {};
+  const totals = Object.fromEntries(keys.map((k) => [k, Number(first[k] ?? 0)])) as Record<K, number>;
+  for (const r of list) for (const k of keys) delete r[k];
+  return totals;
+}

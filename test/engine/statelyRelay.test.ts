@@ -3,9 +3,9 @@ import { createServer } from 'node:net';
 import { createWebSocketReceiver, type StatelyInspectionEvent } from '@statelyai/inspect';
 import { createInspectorServer } from '@statelyai/inspect/server';
 import { describe, expect, it } from 'vitest';
-import type { Applied } from '../../server/engine/applyEvent.ts';
 import { createInspectionHub } from '../../server/inspection.ts';
 import { relayToStately } from '../../server/statelyRelay.ts';
+import { appliedFixture } from '../support/applied.ts';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -25,17 +25,7 @@ describe('relayToStately', () => {
     const hub = createInspectionHub();
     const stop = relayToStately(hub, `ws://127.0.0.1:${port}`);
     const caseId = '6f1f8f7e-0000-4000-8000-000000000001';
-    const applied = {
-      caseId,
-      seq: 2,
-      event: {
-        type: 'referral.accept',
-        at: '2026-03-02T09:00:00.000Z',
-        actor: { id: 'p', agencyId: 'cgl-west-kent', agencyKind: 'SMS', role: 'practitioner' },
-      },
-      snapshot: { status: 'active', value: { active: 'assessment' }, context: {} },
-      fromState: ['active.referral.awaitingAcceptance'],
-    } as unknown as Applied;
+    const applied = appliedFixture(caseId, ['active.referral.awaitingAcceptance']);
     // The sockets connect asynchronously; the relay holds events until it is open.
     await new Promise((r) => setTimeout(r, 300));
     hub.report(applied);

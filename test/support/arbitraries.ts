@@ -44,7 +44,7 @@ import {
   statePaths,
   supportAgenciesFor,
 } from '../../machines/index.ts';
-import { type AgencyKey, actorOf, agencies, systemActor } from './pathwayFactory.ts';
+import { type AgencyKey, actorOf, agencies, body, systemActor } from './pathwayFactory.ts';
 
 type BodyOf<T extends EventType> = Extract<EventBody, { type: T }>;
 export type Move = { body: EventBody; actor: Actor; weight: number };
@@ -449,15 +449,8 @@ const quadrantInputs: Record<Quadrant, { mentalHealth: 'mild' | 'moderate' | 'se
 };
 const quadrantList = Object.keys(quadrantInputs) as Quadrant[];
 
-const referralBase = (to: AgencyRef): BodyOf<'referral.make'> => ({
-  type: 'referral.make',
-  source: 'GP',
-  referrer: { name: 'Dr Patel', qualification: 'other' },
-  to,
-  person: { ageYears: 34, residency: 'permanent', area: 'WEST_KENT' },
-  reasonForReferral: 'Low mood and daily heavy drinking',
-  consent: { sharing: 'given' },
-});
+/** The factory's valid referral: one definition of a plausible referral for the examples and the random runs. */
+const referralBase = (to: AgencyRef) => body.referral(to) as BodyOf<'referral.make'>;
 const smsContent = { suspectedDisorder: 'depression', substanceObstruction: 'drinks before sessions', hopedOutcome: 'feel better' };
 
 /** Valid referrals: each agency kind, each MHS route (triage, direct, EIP), the CAMHS redirect and transition. */
