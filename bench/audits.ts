@@ -1,7 +1,7 @@
 /**
  * `npm run bench:audits`: loads a synthetic cohort (default 1,000,000 cases, seed 1) into PostgreSQL with the batch
  * loader, then times every audit. Not a test: it prints figures (p50/min/max over --runs) and writes them to
- * bench/results/audits-<cases>.json. Options: --cases, --seed, --end (the cohort's "now"), --years, --runs, --workers.
+ * bench/results/audits-<cases>.json. Options: --cases, --seed, --end (the cohort's "now"), --years, --runs, --workers, --only, --explain.
  * DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/pathway_bench (created if missing).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -27,8 +27,11 @@ const { values } = parseArgs({
     workers: { type: 'string' },
     /** Print EXPLAIN (ANALYZE, BUFFERS) of every query each audit runs, then stop. */
     explain: { type: 'boolean', default: false },
+    /** Only these audits (comma-separated names); all by default. */
+    only: { type: 'string' },
   },
 });
+const chosen = values.only ? auditNames.filter((n) => values.only?.split(',').includes(n)) : auditNames;
 
 /** A database whose `execute` first prints the plan of the query it is given. */
 const explaining = (db: Db): Db =>
@@ -45,6 +48,21 @@ const explaining = (db: Db): Db =>
       };
     },
   });
+/** p50, min and max milliseconds of `--runs` calls after one warm-up. */
+async function timed(run: () => Promise<unknown>) {
+  const times: number[] = [];
+  for (let i = 0; i <= Number(values.runs); i++) {
+    const t0 = performance.now();
+    await run();
+    if (i > 0) times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return {
+    p50_ms: Math.round(times[Math.floor(times.length / 2)] ?? 0),
+    min_ms: Math.round(times[0] ?? 0),
+    max_ms: Math.round(times[times.length - 1] ?? 0),
+  };
+}
 const target = Number(values.cases);
 const end = Date.parse(values.end);
 const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pathway_bench');
@@ -104,7 +122,7 @@ try {
   console.log(size);
   const now = new Date(end);
   if (values.explain) {
-    for (const name of auditNames) {
+    for (const name of chosen) {
       console.log(`=== ${name}`);
       await (audits[name] as (typeof audits)[string]).run(explaining(database.db), resolveFilters({}, now));
     }
@@ -115,27 +133,33 @@ try {
     ['area=EAST_KENT, quadrant=Q1', { area: 'EAST_KENT', quadrant: 'Q1' }],
   ];
   const results: Record<string, unknown>[] = [];
-  for (const name of auditNames) {
+  for (const name of chosen) {
     for (const [label, query] of variants) {
       const filters = resolveFilters(query, now);
-      const times: number[] = [];
-      for (let i = 0; i <= Number(values.runs); i++) {
-        const t0 = performance.now();
-        await (audits[name] as (typeof audits)[string]).run(database.db, filters);
-        if (i > 0) times.push(performance.now() - t0);
-      }
-      times.sort((a, b) => a - b);
-      const p50 = times[Math.floor(times.length / 2)] as number;
       const row = {
         audit: name,
         filters: label,
-        p50_ms: Math.round(p50),
-        min_ms: Math.round(times[0] ?? 0),
-        max_ms: Math.round(times[times.length - 1] ?? 0),
+        ...(await timed(() => (audits[name] as (typeof audits)[string]).run(database.db, filters))),
       };
       results.push(row);
       console.log(row);
     }
+  }
+  // Floors: what merely reading the default period's stays, and one exact median over them, cost on this machine — the
+  // least any exact dwell or flow figure over the period can take.
+  const period = resolveFilters({}, now);
+  const window = sql`st.left_at >= ${period.from.toISOString()}::timestamptz and st.left_at < ${period.to.toISOString()}::timestamptz`;
+  const floors: [string, SQL][] = [
+    ['floor: count the stays ended in the period (index-only)', sql`select count(*) from state_stays st where ${window}`],
+    [
+      'floor: one exact median of their lengths',
+      sql`select percentile_cont(0.5) within group (order by st.left_at - st.entered_at) from state_stays st where ${window}`,
+    ],
+  ];
+  for (const [label, query] of floors) {
+    const row = { audit: label, filters: 'default (last 90 days)', ...(await timed(() => rows(database.db, query))) };
+    results.push(row);
+    console.log(row);
   }
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(

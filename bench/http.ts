@@ -9,14 +9,18 @@ import type { Result } from './lib.ts';
 export const perClient = 8;
 const auth = { issuer: 'pathway-bench', audience: 'pathway-bench', secret: 'bench-secret-0123456789-0123456789-0123456789' };
 
-/** Starts `server/main.ts` on a random port (extra node flags first, e.g. `--cpu-prof`) and waits until it is ready. */
+/**
+ * Starts `script` (the server by default) on a random port (extra node flags first, e.g. `--cpu-prof`) and waits until
+ * it is ready.
+ */
 export async function startServer(
   env: Record<string, string>,
   nodeFlags: string[] = [],
+  script = 'server/main.ts',
 ): Promise<{ child: ChildProcess; port: number; startupMs: number }> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script], {
     env: {
       ...process.env,
       ...env,
@@ -42,7 +46,14 @@ export async function startServer(
 export const benchToken = () => mintToken(auth, { sub: principal.id, agency: principal.agencyId, role: 'practitioner' });
 
 /** `clients` connections posting care-plan reviews for `seconds`; connection n writes cases n·perClient … n·perClient+7. */
-export async function httpRun(port: number, ids: string[], clients: number, seconds: number, token: string): Promise<Result> {
+export async function httpRun(
+  port: number,
+  ids: string[],
+  clients: number,
+  seconds: number,
+  token: string,
+  label = 'full stack',
+): Promise<Result> {
   const slots = Math.floor(ids.length / perClient);
   let connection = 0;
   const result = await autocannon({
@@ -65,7 +76,7 @@ export async function httpRun(port: number, ids: string[], clients: number, seco
       },
     ],
   });
-  return resultOf('full stack', clients, result);
+  return resultOf(label, clients, result);
 }
 
 /**

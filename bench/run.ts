@@ -2,16 +2,16 @@
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asc, getTableColumns } from 'drizzle-orm';
+import { asc } from 'drizzle-orm';
 import postgres from 'postgres';
-import { type Db, openDatabase } from '../db/client.ts';
-import { caseEvents, cases } from '../db/schema/index.ts';
+import { openDatabase } from '../db/client.ts';
+import { caseEvents } from '../db/schema/index.ts';
 import { loadDirectory } from '../db/seed/directory.ts';
 import { replay } from '../machines/snapshot.ts';
-import { applyEvent, readCaseStatement, scopeOf } from '../server/engine/applyEvent.ts';
+import { applyEvent } from '../server/engine/applyEvent.ts';
 import { eventFromRow } from '../server/engine/replayCase.ts';
-import { transitionParams, transitionStatement } from '../server/engine/transitionWrite.ts';
 import { createPostgresDatabase } from '../test/support/database.ts';
+import { ceilingClient, ceilingTransition } from './ceiling.ts';
 import { casesInJointCare, principal, reviewBody } from './fixtures.ts';
 import { benchToken, httpFloor, httpRun, perClient, startServer } from './http.ts';
 import { closedLoop, fmt, type Result, table } from './lib.ts';
@@ -22,53 +22,6 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const clientCounts = (process.env.BENCH_CLIENTS ?? '1,8,32,64').split(',').map(Number);
 const maxClients = Math.max(...clientCounts);
 const log = (s: string) => process.stderr.write(`${s}\n`);
-
-const caseColumns = Object.keys(getTableColumns(cases)) as (keyof typeof cases.$inferSelect)[];
-
-/**
- * The ceiling: the SQL one transition runs, straight through postgres.js — the engine's own two statements (read the
- * case with any stored answer; the single conditional write of case, event, deadlines and stays), prepared, with the
- * values a review writes. No HTTP, no XState, no Drizzle.
- */
-function ceilingOp(sql: postgres.Sql, db: Db, ids: string[]) {
-  const read = readCaseStatement(db).toSQL();
-  const readParams = (id: string) =>
-    read.params.map((p) => ({ id, scope: scopeOf(id), key: null })[(p as { name: 'id' | 'scope' | 'key' }).name]);
-  const payload = Object.fromEntries(Object.entries(reviewBody).filter(([k]) => k !== 'type'));
-  return async (client: number, i: number) => {
-    const id = ids[client * perClient + (i % perClient)] as string;
-    const [values] = await sql.unsafe(read.sql, readParams(id) as never[], { prepare: true }).values();
-    if (!values) throw new Error('missing case');
-    const row = Object.fromEntries(caseColumns.map((c, k) => [c, values[k]])) as typeof cases.$inferSelect;
-    const at = new Date();
-    const written = await sql.unsafe(
-      transitionStatement.text,
-      transitionParams({
-        caseId: id,
-        fromVersion: row.version,
-        row: { ...row, version: row.version + 1, updatedAt: at },
-        event: {
-          caseId: id,
-          seq: row.version + 1,
-          type: 'careplan.review',
-          payload,
-          actorId: principal.id,
-          actorAgencyId: principal.agencyId,
-          actorAgencyKind: 'SMS',
-          actorRole: principal.role,
-          fromState: row.statePaths,
-          toState: row.statePaths,
-          at,
-          idempotencyKey: null,
-        },
-        deadlines: null,
-        stays: { exit: null, enter: [] },
-      }) as never[],
-      { prepare: true },
-    );
-    if (written[0]?.written !== 1) throw new Error('case moved on');
-  };
-}
 
 /** The transaction the engine ran before it wrote in one statement (lock, update, insert): kept as a reference. */
 function lockUpdateInsertOp(sql: postgres.Sql, ids: string[]) {
@@ -101,10 +54,13 @@ async function main() {
 
     // Each layer gets a pool of its own size, closed after its run: the server allows 100 connections in all.
     for (const c of clientCounts) {
-      const sql = postgres(url, { max: c, onnotice: () => {} });
-      // As Drizzle configures the engine's client: JSON parameters arrive as text already (no second JSON.stringify).
-      (sql.options.serializers as Record<string, (x: unknown) => unknown>)['3802'] = (x) => x;
-      results.push(await closedLoop('ceiling (postgres.js)', c, seconds, ceilingOp(sql, database.db, ids)));
+      const sql = ceilingClient(url, c);
+      const transition = ceilingTransition(sql, database.db);
+      results.push(
+        await closedLoop('ceiling (postgres.js)', c, seconds, async (client, i) => {
+          await transition(ids[client * perClient + (i % perClient)] as string);
+        }),
+      );
       log(`ceiling ${c}: ${fmt(results.at(-1)?.tps ?? 0)} tx/s`);
       await sql.end();
       const plain = postgres(url, { max: c, onnotice: () => {} });
@@ -133,6 +89,16 @@ async function main() {
       }
     } finally {
       server.child.kill('SIGTERM');
+    }
+    // The same load against a bare node:http server running the ceiling's statements: HTTP's own price here.
+    const bare = await startServer({ DATABASE_URL: url, PG_POOL_MAX: String(maxClients) }, [], 'bench/httpCeiling.ts');
+    try {
+      for (const c of clientCounts) {
+        results.push(await httpRun(bare.port, ids, c, seconds, '', 'HTTP ceiling (node:http + ceiling SQL)'));
+        log(`http ceiling ${c}: ${fmt(results.at(-1)?.tps ?? 0)} req/s`);
+      }
+    } finally {
+      bare.child.kill('SIGTERM');
     }
 
     // Replay: rebuild every bench case from its history.
@@ -182,17 +148,27 @@ async function main() {
   const ceiling = (c: number) => results.find((r) => r.label.startsWith('ceiling') && r.clients === c)?.tps ?? Number.NaN;
   const pgb = (c: number) => results.find((r) => r.label.startsWith('pgbench') && r.clients === c)?.tps;
   const ratios = clientCounts.map((c) => {
-    const e = results.find((r) => r.label.startsWith('engine') && r.clients === c)?.tps ?? Number.NaN;
-    const h = results.find((r) => r.label === 'full stack' && r.clients === c)?.tps ?? Number.NaN;
-    const p = pgb(c);
-    return [c, `${fmt((100 * e) / ceiling(c))} %`, `${fmt((100 * h) / ceiling(c))} %`, p ? `${fmt((100 * h) / p)} %` : 'n/a'];
+    const tps = (label: string) => results.find((r) => r.label.startsWith(label) && r.clients === c)?.tps ?? Number.NaN;
+    const pct = (a: number, b: number) => (Number.isFinite(a / b) ? `${fmt((100 * a) / b)} %` : 'n/a');
+    const [e, h, bare] = [tps('engine'), tps('full stack'), tps('HTTP ceiling')];
+    return [c, pct(e, ceiling(c)), pct(h, ceiling(c)), pct(h, pgb(c) ?? Number.NaN), pct(bare, ceiling(c)), pct(h, bare)];
   });
   const report = [
     `### ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — ${seconds}s per point, PostgreSQL at ${new URL(baseUrl).host}`,
     '',
     table(['layer', 'clients', 'tx/s', 'p50 ms', 'p99 ms', 'errors'], rowsOut),
     '',
-    table(['clients', 'engine / ceiling', 'full stack / ceiling', 'full stack / pgbench'], ratios),
+    table(
+      [
+        'clients',
+        'engine / ceiling',
+        'full stack / ceiling',
+        'full stack / pgbench',
+        'HTTP ceiling / ceiling',
+        'full stack / HTTP ceiling',
+      ],
+      ratios,
+    ),
     '',
     ...extra.map((e) => `- ${e}`),
     '',
