@@ -5,6 +5,8 @@ export type Config = {
   port: number;
   databaseUrl: string | undefined;
   poolMax: number;
+  /** Server processes sharing the port (PostgreSQL only). */
+  workers: number;
   dataDir: string;
   auth: { issuer: string; audience: string; secret: string | undefined; jwksUrl: string | undefined; devSecret: boolean };
   seedDemo: boolean;
@@ -24,6 +26,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: Number(env.PORT ?? 3000),
     databaseUrl: env.DATABASE_URL || undefined,
     poolMax: Number(env.PG_POOL_MAX ?? 10),
+    workers: Number(env.SERVER_WORKERS ?? 1),
     dataDir: resolve(env.DATA_DIR ?? './data'),
     auth: {
       issuer: env.AUTH_ISSUER ?? 'dual-diagnosis-pathway',

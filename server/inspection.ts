@@ -2,6 +2,8 @@
 import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect';
 import type { Applied } from './engine/applyEvent.ts';
 
+/** What the stream reports of an applied transition. */
+export type Reported = Pick<Applied, 'caseId' | 'event'> & { snapshot: Pick<Applied['snapshot'], 'status' | 'value' | 'context'> };
 export type InspectionListener = (event: StatelyInspectionEvent) => void;
 export const ALL_CASES = '*';
 
@@ -24,7 +26,7 @@ export function createInspectionHub() {
   });
   return {
     /** Reports a committed transition: the event the case received, then its new snapshot. */
-    report(applied: Applied) {
+    report(applied: Reported) {
       const { caseId, event, snapshot } = applied;
       const inspected = { status: snapshot.status, value: snapshot.value, context: snapshot.context };
       inspector.event(caseId, event, { source: `agency:${event.actor.agencyId}` });

@@ -1,4 +1,8 @@
-/** Starts the server: configuration from the environment, database opened and migrated, directory loaded. */
+/**
+ * Starts the server: configuration from the environment, database opened and migrated, directory loaded. With
+ * `SERVER_WORKERS` > 1 (PostgreSQL only) the primary prepares the database once and forks that many server processes.
+ */
+import cluster from 'node:cluster';
 import { serve } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
@@ -7,6 +11,7 @@ import { agencies } from '../db/schema/index.ts';
 import { loadDirectory } from '../db/seed/directory.ts';
 import { createApp } from './app.ts';
 import { createVerifier } from './auth.ts';
+import { peerInspection, runPrimary } from './cluster.ts';
 import { loadConfig } from './config.ts';
 import { isEmpty, seedDemoCohort } from './demo/cohort.ts';
 import { startSweeper } from './engine/sweeper.ts';
@@ -19,67 +24,85 @@ const config = loadConfig();
 const log = pino({ level: config.logLevel });
 const started = performance.now();
 
-const database = await openDatabase(
-  config.databaseUrl ? { url: config.databaseUrl, max: config.poolMax } : { dataDir: config.dataDir },
-).catch((error) => {
-  log.fatal({ err: { message: (error as Error).message } }, 'cannot open the database');
-  process.exit(1);
-});
-await loadDirectory(database.db);
-if (database.kind === 'pglite' && config.seedDemo && (await isEmpty(database.db))) {
-  const n = await seedDemoCohort(database.db, { cases: 60, seed: 1 });
-  log.info({ cases: n }, 'loaded the SYNTHETIC demo cohort (no real people)');
+const clustered = config.workers > 1 && config.databaseUrl !== undefined;
+if (config.workers > 1 && !clustered) log.warn('SERVER_WORKERS needs DATABASE_URL (an embedded database has one process): one process');
+if (clustered && cluster.isPrimary) {
+  // Migrate and load the directory once, before any worker opens the database.
+  const database = await openDatabase({ url: config.databaseUrl as string, max: 1 });
+  await loadDirectory(database.db);
+  await database.close();
+  runPrimary(config.workers, log);
+} else {
+  await serveProcess();
 }
-if (config.auth.devSecret) log.warn('AUTH_SECRET is not set: using the development signing secret (npm run token mints tokens for it)');
 
-const inspection = createInspectionHub();
-const app = createApp({
-  database,
-  verify: createVerifier(config.auth, async (id) => {
-    const [row] = await database.db.select({ kind: agencies.kind }).from(agencies).where(eq(agencies.id, id));
-    return row;
-  }),
-  log,
-  now: () => new Date(),
-  onApplied: () => {},
-  inspection,
-});
-
-// Development sign-in only with the development secret; in production tokens come from the identity provider.
-if (config.auth.devSecret) app.route('/api/dev', devAuth(config.auth));
-// Opt-in: the same inspection stream to Stately's inspector (its WebSocket), where the network reaches it.
-if (process.env.STATELY_INSPECT_URL) {
-  relayToStately(inspection, process.env.STATELY_INSPECT_URL);
-  log.info('relaying inspection events to STATELY_INSPECT_URL');
-}
-// The inspector UI last, so every API route answers first.
-app.route('/', staticUi());
-
-startSweeper(database.db, {
-  onApplied: (applied) => inspection.report(applied),
-  intervalMs: Number(process.env.SWEEP_INTERVAL_MS ?? 60_000),
-  onError: (error) => log.error({ err: { message: (error as Error).message } }, 'deadline sweep failed; retrying next tick'),
-});
-
-const server = serve({ fetch: app.fetch, port: config.port, hostname: process.env.HOST ?? '127.0.0.1' }, (info) => {
-  log.info(
-    {
-      port: info.port,
-      database: database.kind,
-      dataDir: database.kind === 'pglite' ? config.dataDir : undefined,
-      startupMs: Math.round(performance.now() - started),
-    },
-    `listening on http://localhost:${info.port}`,
-  );
-});
-
-const shutdown = (signal: string) => {
-  log.info({ signal }, 'shutting down');
-  server.close(async () => {
-    await database.close();
-    process.exit(0);
+async function serveProcess() {
+  const database = await openDatabase(
+    config.databaseUrl ? { url: config.databaseUrl, max: config.poolMax } : { dataDir: config.dataDir },
+  ).catch((error) => {
+    log.fatal({ err: { message: (error as Error).message } }, 'cannot open the database');
+    process.exit(1);
   });
-  setTimeout(() => process.exit(1), 10_000).unref();
-};
-process.on('SIGINT', () => shutdown('SIGINT'));
-process.on('SIGTERM', () => shutdown('SIGTERM'));
+  await loadDirectory(database.db);
+  if (database.kind === 'pglite' && config.seedDemo && (await isEmpty(database.db))) {
+    const n = await seedDemoCohort(database.db, { cases: 60, seed: 1 });
+    log.info({ cases: n }, 'loaded the SYNTHETIC demo cohort (no real people)');
+  }
+  if (config.auth.devSecret) log.warn('AUTH_SECRET is not set: using the development signing secret (npm run token mints tokens for it)');
+
+  const inspection = createInspectionHub();
+  const tellPeers = peerInspection(inspection);
+  const app = createApp({
+    database,
+    verify: createVerifier(config.auth, async (id) => {
+      const [row] = await database.db.select({ kind: agencies.kind }).from(agencies).where(eq(agencies.id, id));
+      return row;
+    }),
+    log,
+    now: () => new Date(),
+    onApplied: tellPeers,
+    inspection,
+  });
+
+  // Development sign-in only with the development secret; in production tokens come from the identity provider.
+  if (config.auth.devSecret) app.route('/api/dev', devAuth(config.auth));
+  // Opt-in: the same inspection stream to Stately's inspector (its WebSocket), where the network reaches it.
+  if (process.env.STATELY_INSPECT_URL) {
+    relayToStately(inspection, process.env.STATELY_INSPECT_URL);
+    log.info('relaying inspection events to STATELY_INSPECT_URL');
+  }
+  // The inspector UI last, so every API route answers first.
+  app.route('/', staticUi());
+
+  startSweeper(database.db, {
+    onApplied: (applied) => {
+      inspection.report(applied);
+      tellPeers(applied);
+    },
+    intervalMs: Number(process.env.SWEEP_INTERVAL_MS ?? 60_000),
+    onError: (error) => log.error({ err: { message: (error as Error).message } }, 'deadline sweep failed; retrying next tick'),
+  });
+
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: process.env.HOST ?? '127.0.0.1' }, (info) => {
+    log.info(
+      {
+        port: info.port,
+        database: database.kind,
+        dataDir: database.kind === 'pglite' ? config.dataDir : undefined,
+        startupMs: Math.round(performance.now() - started),
+      },
+      `listening on http://localhost:${info.port}`,
+    );
+  });
+
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    server.close(async () => {
+      await database.close();
+      process.exit(0);
+    });
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}

@@ -1,6 +1,7 @@
 /** Concurrency on real Postgres: If-Match races, idempotent retries, racing referrals, and two server processes on one database. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { asc, count, eq } from 'drizzle-orm';
@@ -32,6 +33,74 @@ const freePort = () =>
       probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
+
+/** Server processes (`server/main.ts`) on one database, each on a free port; resolves once every one answers /readyz. */
+async function spawnServers(count: number, env: Record<string, string>) {
+  const children: ChildProcess[] = [];
+  const logs: string[] = [];
+  const ports: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const port = await freePort();
+    const child = spawn(process.execPath, [tsxCli, 'server/main.ts'], {
+      cwd: root,
+      detached: true, // Its own process group: tsx and the node processes it runs are stopped together.
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn', SWEEP_INTERVAL_MS: '3600000' },
+    });
+    child.stdout?.on('data', (d) => logs.push(`[${port}] ${d}`));
+    child.stderr?.on('data', (d) => logs.push(`[${port}] ${d}`));
+    children.push(child);
+    ports.push(port);
+  }
+  const stop = async () => {
+    for (const child of children) {
+      if (child.exitCode !== null || !child.pid) continue;
+      const exited = new Promise((r) => child.once('exit', r));
+      process.kill(-child.pid, 'SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
+    }
+  };
+  const deadline = Date.now() + 60_000;
+  for (const port of ports) {
+    for (;;) {
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ready) break;
+      if (Date.now() > deadline || children.some((c) => c.exitCode !== null)) {
+        await stop();
+        throw new Error(`server on ${port} did not start:\n${logs.join('')}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return { ports, stop };
+}
+
+/** A POST with a JSON body on a connection of its own (so a cluster's round robin spreads the requests). */
+function postFresh(port: number, path: string, bearer: string, payload: unknown) {
+  return new Promise<{ status: number; json: Record<string, unknown> }>((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent: false,
+        headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(payload));
+  });
+}
 
 // Runs only against a real server (vitest.config.ts leaves this file out when DATABASE_URL is unset).
 describe('Concurrency on Postgres', () => {
@@ -110,58 +179,22 @@ describe('Concurrency on Postgres', () => {
 
   describe('Two server processes on one database', () => {
     const auth = { issuer: 'pathway-two-servers', audience: 'pathway-two-servers-api', secret: randomBytes(32).toString('hex') };
-    const children: ChildProcess[] = [];
-    const logs: string[] = [];
-    const ports: number[] = [];
+    let ports: number[] = [];
+    let stop = async () => {};
     let shared: TestDatabase;
 
     beforeAll(async () => {
       shared = await (postgresBackend as NonNullable<typeof postgresBackend>).open();
-      for (let i = 0; i < 2; i++) {
-        const port = await freePort();
-        const child = spawn(process.execPath, [tsxCli, 'server/main.ts'], {
-          cwd: root,
-          detached: true, // Its own process group: tsx and the node process it runs are stopped together.
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: {
-            ...process.env,
-            DATABASE_URL: shared.url,
-            PORT: String(port),
-            AUTH_SECRET: auth.secret,
-            AUTH_ISSUER: auth.issuer,
-            AUTH_AUDIENCE: auth.audience,
-            LOG_LEVEL: 'warn',
-            SWEEP_INTERVAL_MS: '3600000',
-          },
-        });
-        child.stdout?.on('data', (d) => logs.push(`[${port}] ${d}`));
-        child.stderr?.on('data', (d) => logs.push(`[${port}] ${d}`));
-        children.push(child);
-        ports.push(port);
-      }
-      const deadline = Date.now() + 60_000;
-      for (const port of ports) {
-        for (;;) {
-          const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-            (r) => r.ok,
-            () => false,
-          );
-          if (ready) break;
-          if (Date.now() > deadline || children.some((c) => c.exitCode !== null))
-            throw new Error(`server on ${port} did not start:\n${logs.join('')}`);
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
+      ({ ports, stop } = await spawnServers(2, {
+        DATABASE_URL: shared.url as string,
+        AUTH_SECRET: auth.secret,
+        AUTH_ISSUER: auth.issuer,
+        AUTH_AUDIENCE: auth.audience,
+      }));
     }, 90_000);
 
     afterAll(async () => {
-      for (const child of children) {
-        if (child.exitCode !== null || !child.pid) continue;
-        const exited = new Promise((r) => child.once('exit', r));
-        process.kill(-child.pid, 'SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-        if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
-      }
+      await stop();
       await shared?.drop();
     }, 30_000);
 
@@ -217,6 +250,73 @@ describe('Concurrency on Postgres', () => {
         expect((await verifyCase(shared.db, id)).ok).toBe(true);
       }
       expect(new Set(answers.map((r) => `${r.json.id}|${r.json.version}`)).size).toBe(answers.length);
+    }, 60_000);
+  });
+  describe('One server with two worker processes (SERVER_WORKERS=2)', () => {
+    const auth = { issuer: 'pathway-cluster', audience: 'pathway-cluster-api', secret: randomBytes(32).toString('hex') };
+    let port = 0;
+    let stop = async () => {};
+    let shared: TestDatabase;
+
+    beforeAll(async () => {
+      shared = await (postgresBackend as NonNullable<typeof postgresBackend>).open();
+      const started = await spawnServers(1, {
+        DATABASE_URL: shared.url as string,
+        SERVER_WORKERS: '2',
+        AUTH_SECRET: auth.secret,
+        AUTH_ISSUER: auth.issuer,
+        AUTH_AUDIENCE: auth.audience,
+      });
+      port = started.ports[0] as number;
+      stop = started.stop;
+    }, 90_000);
+
+    afterAll(async () => {
+      await stop();
+      await shared?.drop();
+    }, 30_000);
+
+    it('should show every transition on an inspection stream, whichever worker applied it', async () => {
+      const token = (agency: string) => mintToken(auth, { sub: `${agency}-practitioner`, agency, role: 'practitioner' });
+      const tokens = { sms: await token(services.sms.id), primary: await token(services.primary.id) };
+      // One stream, held by whichever worker took its connection.
+      const stream = await fetch(`http://127.0.0.1:${port}/api/inspect`, { headers: { Authorization: `Bearer ${tokens.sms}` } });
+      expect(stream.status).toBe(200);
+      const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+      const seen: { sessionId: string; type: string }[] = [];
+      let text = '';
+      const reading = (async () => {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          text += new TextDecoder().decode(value);
+          for (let end = text.indexOf('\n\n'); end >= 0; end = text.indexOf('\n\n')) {
+            const data = text
+              .slice(0, end)
+              .split('\n')
+              .find((l) => l.startsWith('data: '));
+            text = text.slice(end + 2);
+            if (data) seen.push(JSON.parse(data.slice(6)));
+          }
+        }
+      })();
+
+      // Every request on a connection of its own: the cluster hands connections to its workers in turn.
+      const opened = await postFresh(port, '/api/cases', tokens.primary, openCaseBody());
+      expect(opened.status, JSON.stringify(opened.json)).toBe(201);
+      const id = opened.json.id as string;
+      const steps = [...httpJourneys.smsLedQ3().map(([event]) => event), ...Array.from({ length: 8 }, () => bodies.safeguarding())];
+      for (const event of steps) {
+        const res = await postFresh(port, `/api/cases/${id}/events`, tokens.sms, event);
+        expect(res.status, JSON.stringify(res.json)).toBe(200);
+      }
+
+      const events = () => seen.filter((e) => e.type === '@xstate.event' && e.sessionId === id);
+      for (let waited = 0; events().length < steps.length && waited < 5_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      await reader.cancel();
+      await reading.catch(() => {});
+      expect(events()).toHaveLength(steps.length);
+      expect(seen.filter((e) => e.type === '@xstate.snapshot' && e.sessionId === id)).toHaveLength(steps.length);
     }, 60_000);
   });
 });
