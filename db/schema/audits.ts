@@ -44,6 +44,8 @@ export const stateStays = pgTable(
       .where(sql`${t.leadExpected} and (${t.leadAgencyId} is null or ${t.coordinatorId} is null)`),
     // Stalled-now reads the open stays of each state, oldest first.
     index('state_stays_open_idx').on(t.state, t.enteredAt).where(sql`${t.leftAt} is null`),
+    // Nobody's priority asks, for each dispute resolution, whether the stay it ended had another lead.
+    index('state_stays_case_left_seq_idx').on(t.caseId, t.leftSeq).where(sql`${t.leadAgencyId} is not null`),
   ],
 );
 

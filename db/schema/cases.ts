@@ -43,6 +43,8 @@ export const cases = pgTable(
     index('cases_quadrant_area_idx').on(t.quadrant, t.area),
     // Cursor pagination of the case list, newest first.
     index('cases_opened_idx').on(t.openedAt, t.id),
+    // Nobody's priority: re-referrals (second and later episodes) opened in a period.
+    index('cases_later_episode_opened_idx').on(t.openedAt).where(sql`${t.episode} > 1`),
   ],
 );
 

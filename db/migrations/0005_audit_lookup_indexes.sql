@@ -1,0 +1,2 @@
+CREATE INDEX "state_stays_case_left_seq_idx" ON "state_stays" USING btree ("case_id","left_seq") WHERE "state_stays"."lead_agency_id" is not null;--> statement-breakpoint
+CREATE INDEX "cases_later_episode_opened_idx" ON "cases" USING btree ("opened_at") WHERE "cases"."episode" > 1;
