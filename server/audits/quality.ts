@@ -17,7 +17,13 @@ function measures(f: AuditFilters): Measure[] {
   const from = ts(f.from);
   const to = ts(f.to);
   const asOf = ts(f.asOf);
-  const caseJoin = sql`join cases c on c.id = m.case_id left join agencies ra on ra.id = c.responsible_agency_id`;
+  // The case row is read only where a filter needs it; otherwise only for the listed rows (run()), not for every case
+  // a measure counts (tens of thousands of random reads of the case table per measure at a million cases).
+  const filters = caseFilters(f);
+  const scope = (m: SQL) =>
+    f.area || f.lead || f.leadKind || f.quadrant
+      ? sql`join cases c on c.id = ${m} left join agencies ra on ra.id = c.responsible_agency_id where true ${filters}`
+      : sql`where true`;
   return [
     {
       statement: 'QS188-1',
@@ -30,17 +36,16 @@ function measures(f: AuditFilters): Measure[] {
              and ((e.type in ('assessment.record', 'assessment.review') and e.mental_health = 'severe')
                or (e.type = 'referral.make' and e.suspected_fep))
            group by e.case_id)
-        select reference, at, met,
-               case when met then 'substance use recorded at assessment' else 'no assessment has recorded substance use' end as detail,
-               area, quadrant
+        select case_id, at, met,
+               case when met then 'substance use recorded at assessment' else 'no assessment has recorded substance use' end as detail
           from (
-            select c.reference, m.at, (asked.yes is not null) as met, c.area, c.quadrant
-              from m ${caseJoin}
-              -- A lookup per case along (case_id, seq): as an EXISTS the planner hashes every assessment ever made.
+            select m.case_id, m.at, (asked.yes is not null) as met
+              from m
+              -- A lookup per case along (case_id, type, seq), index-only: as an EXISTS the planner hashes every assessment ever made.
               left join lateral (
                 select true as yes from audit_events a where a.case_id = m.case_id and a.type in ('assessment.record', 'assessment.review')
                    and a.at < ${asOf} and a.substance_use_asked limit 1) asked on true
-             where true ${caseFilters(f)}) s1`,
+             ${scope(sql`m.case_id`)}) s1`,
     },
     {
       statement: 'QS188-2',
@@ -55,21 +60,20 @@ function measures(f: AuditFilters): Measure[] {
           union
           select a.case_id, min(a.at) from refused_attempts a where a.at >= ${from} and a.at < ${to} group by a.case_id),
         n as (select distinct on (case_id) case_id, at from m order by case_id, at)
-        select c.reference, n.at,
-               not exists (select 1 from refused_attempts a where a.case_id = n.case_id and a.at >= ${from} and a.at < ${to}) as met,
-               (select string_agg(a.type || ' (' || coalesce(a.reason, '') || ') by ' || a.actor_agency_id, '; ' order by a.at)
-                  from refused_attempts a where a.case_id = n.case_id and a.at >= ${from} and a.at < ${to}) as detail,
-               c.area, c.quadrant
-          from n join cases c on c.id = n.case_id left join agencies ra on ra.id = c.responsible_agency_id where true ${caseFilters(f)}`,
+        select n.case_id, n.at, (r.case_id is null) as met, r.detail
+          from n
+          -- The period's refusals, few beside the decisions: one pass, not a lookup per case.
+          left join (select a.case_id, string_agg(a.type || ' (' || coalesce(a.reason, '') || ') by ' || a.actor_agency_id, '; ' order by a.at) as detail
+                       from refused_attempts a where a.at >= ${from} and a.at < ${to} group by a.case_id) r on r.case_id = n.case_id
+          ${scope(sql`n.case_id`)}`,
     },
     {
       statement: 'QS188-3',
       title: 'People with coexisting severe mental illness and substance misuse (Q1) have a care coordinator in mental health services',
       cases: sql`
-        select c.reference, c.opened_at as at,
+        select c.id as case_id, c.opened_at as at,
                (c.lead_agency_kind = 'MHS' and c.coordinator_id is not null) as met,
-               coalesce(c.lead_agency_kind, '') || ' ' || coalesce(c.lead_agency_id, '') || ' / ' || coalesce(c.coordinator_name, 'no coordinator') as detail,
-               c.area, c.quadrant
+               coalesce(c.lead_agency_kind, '') || ' ' || coalesce(c.lead_agency_id, '') || ' / ' || coalesce(c.coordinator_name, 'no coordinator') as detail
           from cases c left join agencies ra on ra.id = c.responsible_agency_id
          where c.quadrant = 'Q1' and c.lead_agency_id is not null
            and c.opened_at < ${to} and (c.closed_at is null or c.closed_at >= ${from}) ${caseFilters(f)}`,
@@ -79,19 +83,25 @@ function measures(f: AuditFilters): Measure[] {
       title: `Missed appointments are followed up (within ${missedAppointmentFollowUpDays} days)`,
       // A miss not yet followed up whose period has not run out is still pending: it is in neither count.
       cases: sql`
-        with m as (
-          select e.case_id, e.at, e.appointment_id as appointment, fu.at as followed_up_at
-            from audit_events e
-            -- One lookup per miss (a scalar subquery here is planned again for each use of its value).
-            left join lateral (select min(u.at) as at from audit_events u where u.case_id = e.case_id and u.type = 'appointment.followUp'
-                                  and u.seq > e.seq and u.appointment_id = e.appointment_id) fu on true
-           where e.type = 'appointment.missed' and e.at >= ${from} and e.at < ${to})
-        select c.reference, m.at,
+        with miss as (
+          select e.case_id, e.seq, e.at, e.appointment_id from audit_events e
+           where e.type = 'appointment.missed' and e.at >= ${from} and e.at < ${to}),
+        -- A follow-up comes after its miss, so none before the period counts: one scan of the period's follow-ups joined
+        -- to the misses, not a lookup per miss.
+        fu as (
+          select miss.case_id, miss.seq, min(u.at) as at
+            from miss join audit_events u on u.case_id = miss.case_id and u.appointment_id = miss.appointment_id and u.seq > miss.seq
+           where u.type = 'appointment.followUp' and u.at >= ${from}
+           group by miss.case_id, miss.seq),
+        m as (
+          select miss.case_id, miss.at, miss.appointment_id as appointment, fu.at as followed_up_at
+            from miss left join fu on fu.case_id = miss.case_id and fu.seq = miss.seq)
+        select m.case_id, m.at,
                (m.followed_up_at is not null and m.followed_up_at <= m.at + make_interval(days => ${missedAppointmentFollowUpDays}::int)) as met,
-               m.appointment || coalesce(' followed up after ' || ${round1(days(sql`m.at`, sql`m.followed_up_at`))}::text || ' days', ' not followed up') as detail,
-               c.area, c.quadrant
-          from m ${caseJoin}
-         where (m.followed_up_at is not null or m.at + make_interval(days => ${missedAppointmentFollowUpDays}::int) <= ${asOf}) ${caseFilters(f)}`,
+               m.appointment || coalesce(' followed up after ' || ${round1(days(sql`m.at`, sql`m.followed_up_at`))}::text || ' days', ' not followed up') as detail
+          from m
+          ${scope(sql`m.case_id`)}
+           and (m.followed_up_at is not null or m.at + make_interval(days => ${missedAppointmentFollowUpDays}::int) <= ${asOf})`,
     },
     {
       statement: 'EIP-2WK',
@@ -106,11 +116,10 @@ function measures(f: AuditFilters): Measure[] {
           select r.case_id, r.at,
                  (select min(st.entered_at) from state_stays st where st.case_id = r.case_id and st.state like 'active.jointCare.%') as started_at
             from r)
-        select c.reference, m.at,
+        select m.case_id, m.at,
                (m.started_at is not null and m.started_at <= m.at + make_interval(days => ${eipReferralToTreatmentDays}::int)) as met,
-               coalesce('treatment started after ' || ${round1(days(sql`m.at`, sql`m.started_at`))}::text || ' days', 'not started') as detail,
-               c.area, c.quadrant
-          from m ${caseJoin}
+               coalesce('treatment started after ' || ${round1(days(sql`m.at`, sql`m.started_at`))}::text || ' days', 'not started') as detail
+          from m join cases c on c.id = m.case_id left join agencies ra on ra.id = c.responsible_agency_id
          where ((m.started_at is not null and m.started_at <= ${asOf})
             or (c.status = 'open' and m.at + make_interval(days => ${eipReferralToTreatmentDays}::int) <= ${asOf}))
             ${caseFilters(f)}`,
@@ -125,9 +134,12 @@ async function run(db: Db, f: AuditFilters): Promise<Section[]> {
       // One pass per measure: the listed cases (those not meeting the standard first) and the counts over all of them.
       const list = await rows<Record<string, unknown>>(
         db,
-        sql`select reference, ${iso(sql`at`)} as at, met, detail, area, quadrant,
-                   (count(*) filter (where met) over ())::int as numerator, (count(*) over ())::int as denominator
-              from (${m.cases}) q order by met, at, reference limit ${f.limit}`,
+        sql`select c.reference, ${iso(sql`l.at`)} as at, l.met, l.detail, c.area, c.quadrant, l.numerator, l.denominator
+              from (select q.case_id, q.at, q.met, q.detail,
+                           (count(*) filter (where q.met) over ())::int as numerator, (count(*) over ())::int as denominator
+                      from (${m.cases}) q order by q.met, q.at, q.case_id limit ${f.limit}) l
+              join cases c on c.id = l.case_id
+             order by l.met, l.at, c.reference`,
       );
       return { m, list };
     }),

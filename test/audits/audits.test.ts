@@ -155,6 +155,17 @@ describe.each(backends)('pathway audits on $name', (backend) => {
         [ref.E, true],
       ]);
     });
+
+    it('should count only the cases of the area asked for (E and B in West Kent, F in East Kent)', async () => {
+      const counts = (r: Awaited<ReturnType<typeof run>>) =>
+        Object.fromEntries(section(r, 'summary').rows.map((x) => [x.statement, [x.numerator, x.denominator]]));
+      const west = await run('quality', { area: 'WEST_KENT' });
+      expect(counts(west)).toMatchObject({ 'QS188-4': [1, 2], 'EIP-2WK': [1, 1] });
+      expect(section(west, 'EIP-2WK').rows.map((x) => [x.reference, x.met])).toEqual([[ref.E, true]]);
+      const east = await run('quality', { area: 'EAST_KENT' });
+      expect(counts(east)).toMatchObject({ 'QS188-4': [0, 0], 'EIP-2WK': [0, 1] });
+      expect(section(east, 'EIP-2WK').rows.map((x) => [x.reference, x.met])).toEqual([[ref.F, false]]);
+    });
   });
 
   describe('GET /api/audits', () => {
