@@ -21,6 +21,8 @@ const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const clientCounts = (process.env.BENCH_CLIENTS ?? '1,8,32,64').split(',').map(Number);
 const maxClients = Math.max(...clientCounts);
+/** BENCH_SERVER_WORKERS=2 measures the server as a cluster (SERVER_WORKERS), its connections split between the workers. */
+const serverWorkers = Number(process.env.BENCH_SERVER_WORKERS ?? 1);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 /** The transaction the engine ran before it wrote in one statement (lock, update, insert): kept as a reference. */
@@ -78,7 +80,11 @@ async function main() {
       log(`engine ${c}: ${fmt(results.at(-1)?.tps ?? 0)} tx/s`);
     }
 
-    const server = await startServer({ DATABASE_URL: url, PG_POOL_MAX: String(maxClients) });
+    const server = await startServer({
+      DATABASE_URL: url,
+      PG_POOL_MAX: String(Math.ceil(maxClients / serverWorkers)),
+      SERVER_WORKERS: String(serverWorkers),
+    });
     try {
       const token = await benchToken();
       for (const c of clientCounts) {
@@ -154,7 +160,7 @@ async function main() {
     return [c, pct(e, ceiling(c)), pct(h, ceiling(c)), pct(h, pgb(c) ?? Number.NaN), pct(bare, ceiling(c)), pct(h, bare)];
   });
   const report = [
-    `### ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — ${seconds}s per point, PostgreSQL at ${new URL(baseUrl).host}`,
+    `### ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — ${seconds}s per point, PostgreSQL at ${new URL(baseUrl).host}${serverWorkers > 1 ? `, ${serverWorkers} server workers` : ''}`,
     '',
     table(['layer', 'clients', 'tx/s', 'p50 ms', 'p99 ms', 'errors'], rowsOut),
     '',
