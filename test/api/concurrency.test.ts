@@ -320,7 +320,7 @@ describe('Concurrency on Postgres', () => {
       await reading.catch(() => {});
       expect(
         events()
-          .map((e) => (e as unknown as { event: { type: string } }).event.type)
+          .map((e) => e.event?.type)
           .sort(),
       ).toEqual(expected);
       expect(seen.filter((e) => e.type === '@xstate.snapshot' && e.sessionId === id)).toHaveLength(expected.length);
