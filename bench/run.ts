@@ -87,6 +87,8 @@ async function main() {
     });
     try {
       const token = await benchToken();
+      // Warm-up, not recorded: every worker listening and its code compiled before the first measured point.
+      await httpRun(server.port, ids, Math.min(8, maxClients), 2, token);
       for (const c of clientCounts) {
         results.push(await httpRun(server.port, ids, c, seconds, token));
         log(`http ${c}: ${fmt(results.at(-1)?.tps ?? 0)} req/s`);
@@ -94,7 +96,10 @@ async function main() {
         log(`http floor ${c}: ${fmt(results.at(-1)?.tps ?? 0)} req/s`);
       }
     } finally {
+      // Gone before the next server starts: a cluster's graceful stop would otherwise overlap the next measurement.
+      const exited = new Promise((r) => server.child.once('exit', r));
       server.child.kill('SIGTERM');
+      await exited;
     }
     // The same load against a bare node:http server running the ceiling's statements: HTTP's own price here.
     const bare = await startServer({ DATABASE_URL: url, PG_POOL_MAX: String(maxClients) }, [], 'bench/httpCeiling.ts');
