@@ -22,29 +22,31 @@ async function list(db: Db, f: AuditFilters, names: string[]) {
     names.map((n) => sql`${n}`),
     sql`, `,
   );
-  const base = sql`
-    from case_deadlines d
-    join cases c on c.id = d.case_id
-    left join agencies ra on ra.id = c.responsible_agency_id
-   where d.name in (${inNames}) and d.due_at < ${asOf} and c.status = 'open' ${period} ${caseFilters(f)}`;
+  // case_deadlines holds only the pending deadlines of open cases (the engine replaces them whenever they change, and a
+  // closed case has none), so the case row is read only where a filter needs it and for the rows listed — not for
+  // each of the tens of thousands of overdue reviews a million cases have.
+  const filtered = f.area || f.lead || f.leadKind || f.quadrant;
+  const scope = filtered
+    ? sql`join cases c on c.id = d.case_id left join agencies ra on ra.id = c.responsible_agency_id
+          where c.status = 'open' ${caseFilters(f)} and`
+    : sql`where`;
   // The listed rows and the total over all of them in one pass; the snapshot is read only for the rows listed.
   const items = await rows<Record<string, unknown>>(
     db,
     sql`
-    select d.reference, d.name as deadline, nullif(d.ref, '') as ref, ${iso(sql`d.due_at`)} as due_at,
+    select c.reference, d.name as deadline, nullif(d.ref, '') as ref, ${iso(sql`d.due_at`)} as due_at,
            ${round1(days(sql`d.due_at`, asOf))} as days_overdue,
            ${awaitedAgency} as awaiting_agency,
-           d.responsible_agency, d.coordinator, d.state, d.area, d.quadrant, d.total
+           coalesce(c.lead_agency_id, c.responsible_agency_id) as responsible_agency,
+           c.coordinator_name as coordinator, array_to_string(c.state_paths, ' + ') as state, c.area, c.quadrant, d.total
       from (
-        select d.case_id, d.name, d.ref, d.due_at, c.reference,
-               coalesce(c.lead_agency_id, c.responsible_agency_id) as responsible_agency,
-               c.coordinator_name as coordinator, array_to_string(c.state_paths, ' + ') as state, c.area, c.quadrant,
-               (count(*) over ())::int as total
-        ${base}
-        order by d.due_at asc, c.reference
-        limit ${f.limit}) d
+        select d.case_id, d.name, d.ref, d.due_at, (count(*) over ())::int as total
+          from case_deadlines d
+          ${scope} d.name in (${inNames}) and d.due_at < ${asOf} ${period}
+         order by d.due_at asc, d.case_id
+         limit ${f.limit}) d
       join cases c on c.id = d.case_id
-     order by d.due_at asc, d.reference`,
+     order by d.due_at asc, c.reference`,
   );
   const { total } = takeTotals(items, ['total']);
   return { items, total };
