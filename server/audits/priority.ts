@@ -82,22 +82,45 @@ async function run(db: Db, f: AuditFilters) {
            and st.entered_at < ${to} and (st.left_at is null or st.left_at >= ${from}) ${stayFilters(f)}
          order by st.entered_at limit ${f.limit}`,
   );
+  // A dispute's resolution and escalations come after it was raised, so none before the period counts: the period's
+  // raises joined to the later dispute events in one pass, not two lookups per dispute.
+  const filtered = f.area || f.lead || f.leadKind || f.quadrant;
   const disputesQ = sql`
-    select c.reference, ${iso(sql`r.at`)} as raised_at, r.actor_agency_id as raised_by,
-           exists (select 1 from audit_events x where x.case_id = r.case_id and x.type = 'dispute.escalate'
-                    and x.seq > r.seq and x.seq < coalesce(res.seq, 2147483647)) as escalated,
-           ${iso(sql`res.at`)} as resolved_at, res.lead_id as resolved_lead,
-           (res.seq is null) as open,
-           ${round1(days(sql`r.at`, sql`coalesce(res.at, ${asOf})`))} as days,
-           c.area, c.quadrant
-      from audit_events r
-      left join lateral (select e.seq, e.at, e.lead_id from audit_events e
-                          where e.case_id = r.case_id and e.type = 'dispute.resolve' and e.seq > r.seq
-                          order by e.seq limit 1) res on true
-      join cases c on c.id = r.case_id
-      left join agencies ra on ra.id = c.responsible_agency_id
-     where r.type = 'dispute.raise' and r.at >= ${from} and r.at < ${to} ${caseFilters(f)}`;
-  const disputesP = rows<Record<string, unknown>>(db, sql`select * from (${disputesQ}) d order by days desc, reference limit ${f.limit}`);
+    with r as (
+      select e.case_id, e.seq, e.at, e.actor_agency_id from audit_events e
+       where e.type = 'dispute.raise' and e.at >= ${from} and e.at < ${to}),
+    later as (
+      select e.case_id, e.seq, e.at, e.type, e.lead_id from audit_events e
+       where e.type in ('dispute.resolve', 'dispute.escalate') and e.at >= ${from}),
+    res as (
+      select distinct on (r.case_id, r.seq) r.case_id, r.seq as raised_seq, l.seq, l.at, l.lead_id
+        from r join later l on l.case_id = r.case_id and l.type = 'dispute.resolve' and l.seq > r.seq
+       order by r.case_id, r.seq, l.seq),
+    esc as (
+      select distinct r.case_id, r.seq
+        from r join later x on x.case_id = r.case_id and x.type = 'dispute.escalate' and x.seq > r.seq
+        left join res on res.case_id = r.case_id and res.raised_seq = r.seq
+       where x.seq < coalesce(res.seq, 2147483647))
+    select r.case_id, r.at, r.actor_agency_id as raised_by, (esc.case_id is not null) as escalated,
+           res.at as resolved_at, res.lead_id as resolved_lead, (res.seq is null) as open,
+           ${round1(days(sql`r.at`, sql`coalesce(res.at, ${asOf})`))} as days
+      from r
+      left join res on res.case_id = r.case_id and res.raised_seq = r.seq
+      left join esc on esc.case_id = r.case_id and esc.seq = r.seq
+      ${
+        filtered
+          ? sql`join cases c on c.id = r.case_id left join agencies ra on ra.id = c.responsible_agency_id where true ${caseFilters(f)}`
+          : sql``
+      }`;
+  // Case rows for the listed disputes only.
+  const disputesP = rows<Record<string, unknown>>(
+    db,
+    sql`select c.reference, ${iso(sql`d.at`)} as raised_at, d.raised_by, d.escalated, ${iso(sql`d.resolved_at`)} as resolved_at,
+               d.resolved_lead, d.open, d.days, c.area, c.quadrant
+          from (select * from (${disputesQ}) d order by d.days desc, d.case_id limit ${f.limit}) d
+          join cases c on c.id = d.case_id
+         order by d.days desc, c.reference`,
+  );
   const disputeTotalsP = rows<Record<string, number>>(
     db,
     sql`select count(*)::int as disputes, count(*) filter (where open)::int as open, count(*) filter (where escalated)::int as escalated,
