@@ -3,7 +3,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { days, iso, round1, rows, takeTotals } from './sql.ts';
 import { type Audit, type AuditFilters, col, head } from './types.ts';
-import { caseFilters, ts } from './where.ts';
+import { caseScope, ts } from './where.ts';
 
 /** The agency a pending request waits on, read from the case's snapshot for the few rows listed (not per scan). */
 const awaitedAgency = sql`case d.name
@@ -25,11 +25,7 @@ async function list(db: Db, f: AuditFilters, names: string[]) {
   // case_deadlines holds only the pending deadlines of open cases (the engine replaces them whenever they change, and a
   // closed case has none), so the case row is read only where a filter needs it and for the rows listed — not for
   // each of the tens of thousands of overdue reviews a million cases have.
-  const filtered = f.area || f.lead || f.leadKind || f.quadrant;
-  const scope = filtered
-    ? sql`join cases c on c.id = d.case_id left join agencies ra on ra.id = c.responsible_agency_id
-          where c.status = 'open' ${caseFilters(f)} and`
-    : sql`where`;
+  const scope = caseScope(f, sql`d.case_id`);
   // The listed rows and the total over all of them in one pass; the snapshot is read only for the rows listed.
   const items = await rows<Record<string, unknown>>(
     db,
@@ -42,7 +38,7 @@ async function list(db: Db, f: AuditFilters, names: string[]) {
       from (
         select d.case_id, d.name, d.ref, d.due_at, (count(*) over ())::int as total
           from case_deadlines d
-          ${scope} d.name in (${inNames}) and d.due_at < ${asOf} ${period}
+          ${scope} and d.name in (${inNames}) and d.due_at < ${asOf} ${period}
          order by d.due_at asc, d.case_id
          limit ${f.limit}) d
       join cases c on c.id = d.case_id

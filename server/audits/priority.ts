@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { days, iso, round1, rows, takeTotals } from './sql.ts';
 import { type Audit, type AuditFilters, col, head } from './types.ts';
-import { caseFilters, stayFilters, ts } from './where.ts';
+import { caseFilters, caseScope, stayFilters, ts } from './where.ts';
 
 const declines = sql`('referral.decline', 'lead.decline', 'handover.decline', 'involvement.decline')`;
 
@@ -45,17 +45,14 @@ function bouncedSql(f: AuditFilters) {
     ), ids as (
       select case_id from ev union select case_id from lc where rapid_lead_changes > 0 union select case_id from rr
     )
-    select c.reference, coalesce(ev.declines, 0) as declines, coalesce(ev.redirects, 0) as redirects,
+    select ids.case_id, coalesce(ev.declines, 0) as declines, coalesce(ev.redirects, 0) as redirects,
            coalesce(lc.lead_changes, 0) as lead_changes, coalesce(lc.rapid_lead_changes, 0) as rapid_lead_changes,
-           (rr.case_id is not null) as re_referral, ev.declined_by,
-           coalesce(c.lead_agency_id, c.responsible_agency_id) as responsible_agency, c.status, c.area, c.quadrant
+           (rr.case_id is not null) as re_referral, ev.declined_by
       from ids
-      join cases c on c.id = ids.case_id
-      left join agencies ra on ra.id = c.responsible_agency_id
       left join ev on ev.case_id = ids.case_id
       left join lc on lc.case_id = ids.case_id
       left join rr on rr.case_id = ids.case_id
-     where true ${caseFilters(f)}`;
+     ${caseScope(f, sql`ids.case_id`)}`;
 }
 
 async function run(db: Db, f: AuditFilters) {
@@ -66,10 +63,15 @@ async function run(db: Db, f: AuditFilters) {
   // The listed cases and the totals over all of them in one pass.
   const bouncedP = rows<Record<string, unknown>>(
     db,
-    sql`select b.*, (count(*) over ())::int as t_cases, (sum(declines) over ())::int as t_declines, (sum(redirects) over ())::int as t_redirects,
-               (count(*) filter (where re_referral) over ())::int as t_re_referrals,
-               (count(*) filter (where rapid_lead_changes > 0) over ())::int as t_repeated
-          from (${bouncedQ}) b order by (declines + redirects + rapid_lead_changes) desc, reference limit ${f.limit}`,
+    sql`select c.reference, b.declines, b.redirects, b.lead_changes, b.rapid_lead_changes, b.re_referral, b.declined_by,
+               coalesce(c.lead_agency_id, c.responsible_agency_id) as responsible_agency, c.status, c.area, c.quadrant,
+               b.t_cases, b.t_declines, b.t_redirects, b.t_re_referrals, b.t_repeated
+          from (select b.*, (count(*) over ())::int as t_cases, (sum(b.declines) over ())::int as t_declines,
+                       (sum(b.redirects) over ())::int as t_redirects, (count(*) filter (where b.re_referral) over ())::int as t_re_referrals,
+                       (count(*) filter (where b.rapid_lead_changes > 0) over ())::int as t_repeated
+                  from (${bouncedQ}) b order by (b.declines + b.redirects + b.rapid_lead_changes) desc, b.case_id limit ${f.limit}) b
+          join cases c on c.id = b.case_id
+         order by (b.declines + b.redirects + b.rapid_lead_changes) desc, c.reference`,
   );
   // R-LEAD-ONE: stays where a lead and a named coordinator were required but missing (read from a partial index).
   const withoutLeadP = rows<Record<string, unknown>>(
@@ -84,7 +86,6 @@ async function run(db: Db, f: AuditFilters) {
   );
   // A dispute's resolution and escalations come after it was raised, so none before the period counts: the period's
   // raises joined to the later dispute events in one pass, not two lookups per dispute.
-  const filtered = f.area || f.lead || f.leadKind || f.quadrant;
   const disputesQ = sql`
     with r as (
       select e.case_id, e.seq, e.at, e.actor_agency_id from audit_events e
@@ -107,11 +108,7 @@ async function run(db: Db, f: AuditFilters) {
       from r
       left join res on res.case_id = r.case_id and res.raised_seq = r.seq
       left join esc on esc.case_id = r.case_id and esc.seq = r.seq
-      ${
-        filtered
-          ? sql`join cases c on c.id = r.case_id left join agencies ra on ra.id = c.responsible_agency_id where true ${caseFilters(f)}`
-          : sql``
-      }`;
+      ${caseScope(f, sql`r.case_id`)}`;
   // Case rows for the listed disputes only.
   const disputesP = rows<Record<string, unknown>>(
     db,

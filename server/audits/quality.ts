@@ -3,7 +3,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { days, iso, round1, rows, takeTotals } from './sql.ts';
 import { type Audit, type AuditFilters, col, head, type Section } from './types.ts';
-import { caseFilters, ts } from './where.ts';
+import { caseFilters, caseScope, ts } from './where.ts';
 
 /** Days within which a missed appointment counts as followed up (QS188 statement 4 sets no period; NG58 §1.6 says "promptly"). */
 export const missedAppointmentFollowUpDays = 7;
@@ -17,13 +17,7 @@ function measures(f: AuditFilters): Measure[] {
   const from = ts(f.from);
   const to = ts(f.to);
   const asOf = ts(f.asOf);
-  // The case row is read only where a filter needs it; otherwise only for the listed rows (run()), not for every case
-  // a measure counts (tens of thousands of random reads of the case table per measure at a million cases).
-  const filters = caseFilters(f);
-  const scope = (m: SQL) =>
-    f.area || f.lead || f.leadKind || f.quadrant
-      ? sql`join cases c on c.id = ${m} left join agencies ra on ra.id = c.responsible_agency_id where true ${filters}`
-      : sql`where true`;
+  const scope = (caseId: SQL) => caseScope(f, caseId);
   return [
     {
       statement: 'QS188-1',
