@@ -14,7 +14,7 @@ import { loadDirectory } from '../db/seed/directory.ts';
 import { ensureCalendar } from '../server/audits/calendar.ts';
 import { loadCohort } from '../server/audits/cohort/load.ts';
 import { auditNames, audits, resolveFilters } from '../server/audits/index.ts';
-import { auditSettings, noJit, rows } from '../server/audits/sql.ts';
+import { auditSettings, rows } from '../server/audits/sql.ts';
 
 const { values } = parseArgs({
   options: {
@@ -41,7 +41,7 @@ const explaining = (db: Db): Db =>
         return (run: (tx: Db) => Promise<unknown>) => target.transaction((tx) => run(explaining(tx as unknown as Db)));
       if (key !== 'execute') return Reflect.get(target, key, receiver);
       return async (query: SQL) => {
-        if (query === noJit || query === auditSettings) return target.execute(query);
+        if (query === auditSettings) return target.execute(query);
         const plan = await rows<{ 'QUERY PLAN': string }>(target, sql`explain (analyze, buffers) ${query}`);
         console.log(`${plan.map((p) => p['QUERY PLAN']).join('\n')}\n`);
         return target.execute(query);

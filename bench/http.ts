@@ -42,6 +42,13 @@ export async function startServer(
   return { child, port, startupMs: performance.now() - started };
 }
 
+/** Stops a server started by `startServer` and resolves once its process has exited. */
+export async function stopServer(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await exited;
+}
+
 /** A token the bench server accepts, for the bench's practitioner. */
 export const benchToken = () => mintToken(auth, { sub: principal.id, agency: principal.agencyId, role: 'practitioner' });
 

@@ -10,7 +10,7 @@ import { openDatabase } from '../db/client.ts';
 import { loadDirectory } from '../db/seed/directory.ts';
 import { createPostgresDatabase } from '../test/support/database.ts';
 import { casesInJointCare } from './fixtures.ts';
-import { benchToken, httpRun, perClient, startServer } from './http.ts';
+import { benchToken, httpRun, perClient, startServer, stopServer } from './http.ts';
 
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -28,9 +28,8 @@ try {
   const server = await startServer({ DATABASE_URL: url, PG_POOL_MAX: String(clients) }, ['--cpu-prof', '--cpu-prof-dir', dir]);
   const result = await httpRun(server.port, ids, clients, seconds, await benchToken());
   console.log(`${result.tps.toFixed(1)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, errors ${result.errors}`);
-  const child = server.child;
-  child.kill('SIGINT');
-  await new Promise((r) => child.once('exit', r));
+  // SIGINT: the server exits normally, so node writes the profile.
+  await stopServer(server.child, 'SIGINT');
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error('no profile written');
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: Node[] };

@@ -13,7 +13,7 @@ import { eventFromRow } from '../server/engine/replayCase.ts';
 import { createPostgresDatabase } from '../test/support/database.ts';
 import { ceilingClient, ceilingTransition } from './ceiling.ts';
 import { casesInJointCare, principal, reviewBody } from './fixtures.ts';
-import { benchToken, httpFloor, httpRun, perClient, startServer } from './http.ts';
+import { benchToken, httpFloor, httpRun, perClient, startServer, stopServer } from './http.ts';
 import { closedLoop, fmt, type Result, table } from './lib.ts';
 import { pgbench } from './pgbench.ts';
 
@@ -97,9 +97,7 @@ async function main() {
       }
     } finally {
       // Gone before the next server starts: a cluster's graceful stop would otherwise overlap the next measurement.
-      const exited = new Promise((r) => server.child.once('exit', r));
-      server.child.kill('SIGTERM');
-      await exited;
+      await stopServer(server.child);
     }
     // The same load against a bare node:http server running the ceiling's statements: HTTP's own price here.
     const bare = await startServer({ DATABASE_URL: url, PG_POOL_MAX: String(maxClients) }, [], 'bench/httpCeiling.ts');
@@ -109,7 +107,7 @@ async function main() {
         log(`http ceiling ${c}: ${fmt(results.at(-1)?.tps ?? 0)} req/s`);
       }
     } finally {
-      bare.child.kill('SIGTERM');
+      await stopServer(bare.child);
     }
 
     // Replay: rebuild every bench case from its history.
@@ -143,11 +141,9 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'pathway-bench-'));
   try {
     const cold = await startServer({ DATA_DIR: dir, DATABASE_URL: '', SEED_DEMO: 'false' });
-    cold.child.kill('SIGTERM');
-    await new Promise((r) => cold.child.once('exit', r));
+    await stopServer(cold.child);
     const warm = await startServer({ DATA_DIR: dir, DATABASE_URL: '', SEED_DEMO: 'false' });
-    warm.child.kill('SIGTERM');
-    await new Promise((r) => warm.child.once('exit', r));
+    await stopServer(warm.child);
     extra.push(
       `PGlite server start-up to /readyz: ${fmt(cold.startupMs, 0)} ms on an empty directory (migrate), ${fmt(warm.startupMs, 0)} ms when already migrated`,
     );
@@ -156,13 +152,11 @@ async function main() {
   }
 
   const rowsOut = results.map((r) => [r.label, r.clients, fmt(r.tps), fmt(r.p50, 2), fmt(r.p99, 2), r.errors]);
-  const ceiling = (c: number) => results.find((r) => r.label.startsWith('ceiling') && r.clients === c)?.tps ?? Number.NaN;
-  const pgb = (c: number) => results.find((r) => r.label.startsWith('pgbench') && r.clients === c)?.tps;
   const ratios = clientCounts.map((c) => {
     const tps = (label: string) => results.find((r) => r.label.startsWith(label) && r.clients === c)?.tps ?? Number.NaN;
     const pct = (a: number, b: number) => (Number.isFinite(a / b) ? `${fmt((100 * a) / b)} %` : 'n/a');
-    const [e, h, bare] = [tps('engine'), tps('full stack'), tps('HTTP ceiling')];
-    return [c, pct(e, ceiling(c)), pct(h, ceiling(c)), pct(h, pgb(c) ?? Number.NaN), pct(bare, ceiling(c)), pct(h, bare)];
+    const [ceiling, pgbench, e, h, bare] = [tps('ceiling'), tps('pgbench'), tps('engine'), tps('full stack'), tps('HTTP ceiling')];
+    return [c, pct(e, ceiling), pct(h, ceiling), pct(h, pgbench), pct(bare, ceiling), pct(h, bare)];
   });
   const report = [
     `### ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — ${seconds}s per point, PostgreSQL at ${new URL(baseUrl).host}${serverWorkers > 1 ? `, ${serverWorkers} server workers` : ''}`,

@@ -6,7 +6,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import type { Applied } from './engine/applyEvent.ts';
-import type { InspectionHub, Reported } from './inspection.ts';
+import { type InspectionHub, type Reported, reported } from './inspection.ts';
 
 /** What crosses between processes: the applied transition without the machine objects a snapshot carries. */
 type Relayed = { type: 'pathway:applied'; applied: Reported };
@@ -53,11 +53,7 @@ export function peerInspection(inspection: InspectionHub): (applied: Applied) =>
     if (isRelayed(message)) inspection.report(message.applied);
   });
   return (applied) => {
-    const { status, value, context } = applied.snapshot;
-    const relayed: Relayed = {
-      type: 'pathway:applied',
-      applied: { caseId: applied.caseId, event: applied.event, snapshot: { status, value, context } },
-    };
+    const relayed: Relayed = { type: 'pathway:applied', applied: reported(applied) };
     process.send?.(relayed);
   };
 }

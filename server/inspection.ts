@@ -4,6 +4,12 @@ import type { Applied } from './engine/applyEvent.ts';
 
 /** What the stream reports of an applied transition. */
 export type Reported = Pick<Applied, 'caseId' | 'event'> & { snapshot: Pick<Applied['snapshot'], 'status' | 'value' | 'context'> };
+/** The applied transition as the stream reports it (no machine objects: it may cross between processes). */
+export const reported = ({ caseId, event, snapshot: { status, value, context } }: Reported): Reported => ({
+  caseId,
+  event,
+  snapshot: { status, value, context },
+});
 export type InspectionListener = (event: StatelyInspectionEvent) => void;
 export const ALL_CASES = '*';
 
@@ -27,10 +33,9 @@ export function createInspectionHub() {
   return {
     /** Reports a committed transition: the event the case received, then its new snapshot. */
     report(applied: Reported) {
-      const { caseId, event, snapshot } = applied;
-      const inspected = { status: snapshot.status, value: snapshot.value, context: snapshot.context };
+      const { caseId, event, snapshot } = reported(applied);
       inspector.event(caseId, event, { source: `agency:${event.actor.agencyId}` });
-      inspector.snapshot(caseId, inspected, { event });
+      inspector.snapshot(caseId, snapshot, { event });
     },
     /** Announces a case to one subscriber with its current snapshot (the `@xstate.actor` registration). */
     announce(caseId: string, snapshot: { status: string; value: unknown; context: unknown }, listener: InspectionListener) {

@@ -17,7 +17,6 @@ function measures(f: AuditFilters): Measure[] {
   const from = ts(f.from);
   const to = ts(f.to);
   const asOf = ts(f.asOf);
-  const scope = (caseId: SQL) => caseScope(f, caseId);
   return [
     {
       statement: 'QS188-1',
@@ -48,7 +47,7 @@ function measures(f: AuditFilters): Measure[] {
               left join lateral (
                 select true as yes from audit_events a where p.case_id is null and a.case_id = m.case_id
                    and a.type in ('assessment.record', 'assessment.review') and a.at < ${asOf} and a.substance_use_asked limit 1) asked on true
-             ${scope(sql`m.case_id`)}) s1`,
+             ${caseScope(f, sql`m.case_id`)}) s1`,
     },
     {
       statement: 'QS188-2',
@@ -68,7 +67,7 @@ function measures(f: AuditFilters): Measure[] {
           -- The period's refusals, few beside the decisions: one pass, not a lookup per case.
           left join (select a.case_id, string_agg(a.type || ' (' || coalesce(a.reason, '') || ') by ' || a.actor_agency_id, '; ' order by a.at) as detail
                        from refused_attempts a where a.at >= ${from} and a.at < ${to} group by a.case_id) r on r.case_id = n.case_id
-          ${scope(sql`n.case_id`)}`,
+          ${caseScope(f, sql`n.case_id`)}`,
     },
     {
       statement: 'QS188-3',
@@ -103,7 +102,7 @@ function measures(f: AuditFilters): Measure[] {
                (m.followed_up_at is not null and m.followed_up_at <= m.at + make_interval(days => ${missedAppointmentFollowUpDays}::int)) as met,
                m.appointment || coalesce(' followed up after ' || ${round1(days(sql`m.at`, sql`m.followed_up_at`))}::text || ' days', ' not followed up') as detail
           from m
-          ${scope(sql`m.case_id`)}
+          ${caseScope(f, sql`m.case_id`)}
            and (m.followed_up_at is not null or m.at + make_interval(days => ${missedAppointmentFollowUpDays}::int) <= ${asOf})`,
     },
     {

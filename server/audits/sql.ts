@@ -4,21 +4,18 @@ import type { Db } from '../../db/client.ts';
 import { timeZone } from './calendar.ts';
 
 /**
- * JIT compilation costs these queries more than it saves (0.4–0.7 s each at a million cases, bench/README.md), so each
- * audit query runs in a transaction with JIT off. Exported so the benchmark's plan printer can tell it apart.
+ * Settings of each audit query's transaction, in one statement. JIT off: compilation cost these queries more than it
+ * saved (0.4–0.7 s each at a million cases, bench/README.md). `work_mem` 256 MB: room to sort a period's stays in memory
+ * (64 MB still spilled a quarter's 1.15 M stays at a million cases). `random_page_cost` 1.1: random reads priced as on
+ * SSD or cached data (the default 4.0 assumes spinning disks and chose sequential scans of a million cases over tens of
+ * thousands of index lookups). Exported so the benchmark's plan printer can tell it apart.
  */
-export const noJit = sql`set local jit = off`;
-/**
- * Room to sort a period's stays in memory rather than spill to disk (64 MB still spilled a quarter's 1.15 M stays at a million cases), and
- * random reads priced as on SSD or cached data (the default 4.0 assumes spinning disks and chose sequential scans of a
- * million cases over tens of thousands of index lookups).
- */
-export const auditSettings = sql`select set_config('work_mem', '256MB', true), set_config('random_page_cost', '1.1', true)`;
+export const auditSettings = sql`select set_config('jit', 'off', true), set_config('work_mem', '256MB', true),
+                                        set_config('random_page_cost', '1.1', true)`;
 
 /** Runs a query and returns its rows, whichever driver answers (postgres.js gives an array, PGlite `{ rows }`). */
 export async function rows<T>(db: Db, query: SQL): Promise<T[]> {
   const result = (await db.transaction(async (tx) => {
-    await tx.execute(noJit);
     await tx.execute(auditSettings);
     return tx.execute(query);
   })) as unknown as T[] | { rows: T[] };

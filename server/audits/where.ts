@@ -23,16 +23,13 @@ export const caseFilters = (f: AuditFilters): SQL =>
     quadrant: sql`c.quadrant`,
   });
 
-/** Whether any filter reads the case row (area, lead, lead kind, quadrant). */
-export const filtersCases = (f: AuditFilters): boolean => !!(f.area || f.lead || f.leadKind || f.quadrant);
-
 /**
  * From a row keyed by `caseId`, the case row `c` joined only where a filter needs it, ending in an open `where` clause
  * (`where true …`): an audit that counts tens of thousands of cases then reads case rows only for the rows it lists,
  * not one random read of the case table per case counted.
  */
 export const caseScope = (f: AuditFilters, caseId: SQL): SQL =>
-  filtersCases(f)
+  f.area || f.lead || f.leadKind || f.quadrant
     ? sql`join cases c on c.id = ${caseId} left join agencies ra on ra.id = c.responsible_agency_id where true ${caseFilters(f)}`
     : sql`where true`;
 
