@@ -73,16 +73,22 @@ async function run(db: Db, f: AuditFilters) {
           join cases c on c.id = b.case_id
          order by (b.declines + b.redirects + b.rapid_lead_changes) desc, c.reference`,
   );
-  // R-LEAD-ONE: stays where a lead and a named coordinator were required but missing (read from a partial index).
+  // R-LEAD-ONE: stays where a lead and a named coordinator were required but missing (read from a partial index), the
+  // listed ones and the totals over all of them in one pass.
   const withoutLeadP = rows<Record<string, unknown>>(
     db,
-    sql`select c.reference, st.state, ${iso(sql`st.entered_at`)} as entered_at, ${iso(sql`st.left_at`)} as left_at,
-               ${round1(days(sql`greatest(st.entered_at, ${from})`, sql`least(coalesce(st.left_at, ${asOf}), ${asOf})`))} as days_in_period,
-               st.lead_agency_id, st.coordinator_id, st.area, st.quadrant
-          from state_stays st join cases c on c.id = st.case_id
-         where st.lead_expected and (st.lead_agency_id is null or st.coordinator_id is null)
-           and st.entered_at < ${to} and (st.left_at is null or st.left_at >= ${from}) ${stayFilters(f)}
-         order by st.entered_at limit ${f.limit}`,
+    sql`select c.reference, g.state, ${iso(sql`g.entered_at`)} as entered_at, ${iso(sql`g.left_at`)} as left_at, g.days_in_period,
+               g.lead_agency_id, g.coordinator_id, g.area, g.quadrant, g.t_stays, g.t_days
+          from (select g.*, (count(*) over ())::int as t_stays, ${round1(sql`sum(g.days) over ()`)} as t_days
+                  from (select st.case_id, st.state, st.entered_at, st.left_at, st.lead_agency_id, st.coordinator_id, st.area, st.quadrant,
+                               ${days(sql`greatest(st.entered_at, ${from})`, sql`least(coalesce(st.left_at, ${asOf}), ${asOf})`)} as days,
+                               ${round1(days(sql`greatest(st.entered_at, ${from})`, sql`least(coalesce(st.left_at, ${asOf}), ${asOf})`))} as days_in_period
+                          from state_stays st
+                         where st.lead_expected and (st.lead_agency_id is null or st.coordinator_id is null)
+                           and st.entered_at < ${to} and (st.left_at is null or st.left_at >= ${from}) ${stayFilters(f)}) g
+                 order by g.entered_at, g.case_id limit ${f.limit}) g
+          join cases c on c.id = g.case_id
+         order by g.entered_at, c.reference`,
   );
   // A dispute's resolution and escalations come after it was raised, so none before the period counts: the period's
   // raises joined to the later dispute events in one pass, not two lookups per dispute.
@@ -109,21 +115,22 @@ async function run(db: Db, f: AuditFilters) {
       left join res on res.case_id = r.case_id and res.raised_seq = r.seq
       left join esc on esc.case_id = r.case_id and esc.seq = r.seq
       ${caseScope(f, sql`r.case_id`)}`;
-  // Case rows for the listed disputes only.
+  // The listed disputes (case rows for those only) and the totals over all of them in one pass: the disputes are
+  // found once (a CTE used twice is computed once).
   const disputesP = rows<Record<string, unknown>>(
     db,
-    sql`select c.reference, ${iso(sql`d.at`)} as raised_at, d.raised_by, d.escalated, ${iso(sql`d.resolved_at`)} as resolved_at,
-               d.resolved_lead, d.open, d.days, c.area, c.quadrant
-          from (select * from (${disputesQ}) d order by d.days desc, d.case_id limit ${f.limit}) d
-          join cases c on c.id = d.case_id
-         order by d.days desc, c.reference`,
-  );
-  const disputeTotalsP = rows<Record<string, number>>(
-    db,
-    sql`select count(*)::int as disputes, count(*) filter (where open)::int as open, count(*) filter (where escalated)::int as escalated,
-               ${round1(sql`percentile_cont(0.5) within group (order by days) filter (where not open)`)} as median_days_resolved,
-               ${round1(sql`max(days)`)} as max_days
-          from (${disputesQ}) d`,
+    sql`with d as (${disputesQ}),
+            t as (select count(*)::int as t_disputes, count(*) filter (where open)::int as t_open,
+                         count(*) filter (where escalated)::int as t_escalated,
+                         ${round1(sql`percentile_cont(0.5) within group (order by days) filter (where not open)`)} as t_median_days_resolved,
+                         ${round1(sql`max(days)`)} as t_max_days
+                    from d)
+        select c.reference, ${iso(sql`l.at`)} as raised_at, l.raised_by, l.escalated, ${iso(sql`l.resolved_at`)} as resolved_at,
+               l.resolved_lead, l.open, l.days, c.area, c.quadrant, t.*
+          from t
+          left join (select * from d order by d.days desc, d.case_id limit ${f.limit}) l on true
+          left join cases c on c.id = l.case_id
+         order by l.days desc, c.reference`,
   );
   const refusedQ = sql`
     select c.reference, ${iso(sql`a.at`)} as at, a.type, a.reason, a.actor_agency_id as agency, a.actor_role as role,
@@ -136,23 +143,17 @@ async function run(db: Db, f: AuditFilters) {
     db,
     sql`select r.*, (count(*) over ())::int as t_n from (${refusedQ}) r order by at, reference limit ${f.limit}`,
   );
-  const gapTotalsP = rows<{ stays: number; days: number }>(
-    db,
-    sql`select count(*)::int as stays,
-               coalesce(${round1(sql`sum(${days(sql`greatest(st.entered_at, ${from})`, sql`least(coalesce(st.left_at, ${asOf}), ${asOf})`)})`)}, 0) as days
-          from state_stays st
-         where st.lead_expected and (st.lead_agency_id is null or st.coordinator_id is null)
-           and st.entered_at < ${to} and (st.left_at is null or st.left_at >= ${from}) ${stayFilters(f)}`,
-  );
   // Independent reads: run together, each on a connection of its own (PGlite takes them in turn).
-  const [bounced, withoutLead, disputes, [disputeTotals], refused, [gapTotals]] = await Promise.all([
-    bouncedP,
-    withoutLeadP,
-    disputesP,
-    disputeTotalsP,
-    refusedP,
-    gapTotalsP,
-  ]);
+  const [bounced, withoutLead, disputeRows, refused] = await Promise.all([bouncedP, withoutLeadP, disputesP, refusedP]);
+  const gap = takeTotals(withoutLead, ['t_stays', 't_days']);
+  // The totals row always comes back: a period without disputes gives one row of totals and no dispute.
+  const [firstDispute] = disputeRows;
+  const dispute = {
+    median: (firstDispute?.t_median_days_resolved ?? null) as number | null,
+    max: (firstDispute?.t_max_days ?? null) as number | null,
+    ...takeTotals(disputeRows, ['t_disputes', 't_open', 't_escalated', 't_median_days_resolved', 't_max_days']),
+  };
+  const disputes = disputeRows.filter((d) => d.reference !== null);
   const t = takeTotals(bounced, ['t_cases', 't_declines', 't_redirects', 't_re_referrals', 't_repeated']);
   const bouncedTotals = {
     cases: t.t_cases,
@@ -168,13 +169,13 @@ async function run(db: Db, f: AuditFilters) {
     { measure: 'Referrals passed on', value: bouncedTotals?.redirects ?? 0 },
     { measure: 'Re-referrals after a declined episode', value: bouncedTotals?.re_referrals ?? 0 },
     { measure: `Cases whose lead changed again within ${f.windowDays} days`, value: bouncedTotals?.repeated_lead_changes ?? 0 },
-    { measure: 'Stays without a lead or named coordinator where one was required (should be 0)', value: gapTotals?.stays ?? 0 },
-    { measure: 'Days without a lead or named coordinator where one was required (should be 0)', value: gapTotals?.days ?? 0 },
-    { measure: 'Disputes raised', value: disputeTotals?.disputes ?? 0 },
-    { measure: 'Disputes still open', value: disputeTotals?.open ?? 0 },
-    { measure: 'Disputes escalated to clinical directors', value: disputeTotals?.escalated ?? 0 },
-    { measure: 'Median days to resolve a dispute', value: disputeTotals?.median_days_resolved ?? null },
-    { measure: 'Longest dispute (days)', value: disputeTotals?.max_days ?? null },
+    { measure: 'Stays without a lead or named coordinator where one was required (should be 0)', value: gap.t_stays },
+    { measure: 'Days without a lead or named coordinator where one was required (should be 0)', value: gap.t_days },
+    { measure: 'Disputes raised', value: dispute.t_disputes },
+    { measure: 'Disputes still open', value: dispute.t_open },
+    { measure: 'Disputes escalated to clinical directors', value: dispute.t_escalated },
+    { measure: 'Median days to resolve a dispute', value: dispute.median },
+    { measure: 'Longest dispute (days)', value: dispute.max },
     {
       measure: 'Refusals attempted on forbidden grounds (substance use, intoxication; NICE QS188 statement 2)',
       value: refusedTotal?.n ?? 0,
@@ -184,9 +185,9 @@ async function run(db: Db, f: AuditFilters) {
     bounced,
     bouncedTotal: bouncedTotals?.cases ?? 0,
     withoutLead,
-    gapStays: gapTotals?.stays ?? 0,
+    gapStays: gap.t_stays,
     disputes,
-    disputeTotal: disputeTotals?.disputes ?? 0,
+    disputeTotal: dispute.t_disputes,
     refused,
     refusedTotal: refusedTotal?.n ?? 0,
     summary,

@@ -124,6 +124,11 @@ describe.each(backends)('pathway audits on $name', (backend) => {
       const summary = Object.fromEntries(section(r, 'summary').rows.map((x) => [x.measure, x.value]));
       expect(summary['Stays without a lead or named coordinator where one was required (should be 0)']).toBe(0);
       expect(summary['Disputes raised']).toBe(1);
+      expect(summary['Disputes still open']).toBe(0);
+      expect(summary['Disputes escalated to clinical directors']).toBe(1);
+      expect(summary['Median days to resolve a dispute']).toBe(16);
+      expect(summary['Longest dispute (days)']).toBe(16);
+      expect(summary['Days without a lead or named coordinator where one was required (should be 0)']).toBe(0);
     });
   });
 
