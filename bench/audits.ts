@@ -1,13 +1,15 @@
 /**
  * `npm run bench:audits`: loads a synthetic cohort (default 1,000,000 cases, seed 1) into PostgreSQL with the batch
  * loader, then times every audit. Not a test: it prints figures (p50/min/max over --runs) and writes them to
- * bench/results/audits-<cases>.json. Options: --cases, --seed, --end (the cohort's "now"), --years, --runs, --workers, --only, --explain.
+ * bench/results/audits-<cases>.json. Options: --cases, --seed, --end (the cohort's "now"), --years, --runs, --workers, --only, --explain,
+ * --per-query.
  * DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/pathway_bench (created if missing).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { type SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import { type Db, openDatabase } from '../db/client.ts';
 import { loadDirectory } from '../db/seed/directory.ts';
@@ -27,6 +29,8 @@ const { values } = parseArgs({
     workers: { type: 'string' },
     /** Print EXPLAIN (ANALYZE, BUFFERS) of every query each audit runs, then stop. */
     explain: { type: 'boolean', default: false },
+    /** Time every query an audit runs on its own, one after another (p50 over --runs), then stop. */
+    'per-query': { type: 'boolean', default: false },
     /** Only these audits (comma-separated names); all by default. */
     only: { type: 'string' },
   },
@@ -44,6 +48,26 @@ const explaining = (db: Db): Db =>
         if (query === auditSettings) return target.execute(query);
         const plan = await rows<{ 'QUERY PLAN': string }>(target, sql`explain (analyze, buffers) ${query}`);
         console.log(`${plan.map((p) => p['QUERY PLAN']).join('\n')}\n`);
+        return target.execute(query);
+      };
+    },
+  });
+/**
+ * A database whose `execute` times each query it is given on its own (after the same warm-up as the audits) and prints
+ * it. Queries an audit sends together are timed one after another (`queue`), not competing for the cores.
+ */
+let queue: Promise<unknown> = Promise.resolve();
+const timingEach = (db: Db): Db =>
+  new Proxy(db, {
+    get(target, key, receiver) {
+      if (key === 'transaction')
+        return (run: (tx: Db) => Promise<unknown>) => target.transaction((tx) => run(timingEach(tx as unknown as Db)));
+      if (key !== 'execute') return Reflect.get(target, key, receiver);
+      return async (query: SQL) => {
+        if (query === auditSettings) return target.execute(query);
+        const t = await (queue = queue.then(() => timed(() => rows(target, query)))) as Awaited<ReturnType<typeof timed>>;
+        const text = new PgDialect().sqlToQuery(query).sql.replace(/\s+/g, ' ').trim();
+        console.log(`  ${String(t.p50_ms).padStart(6)} ms  ${text.slice(0, 110)}`);
         return target.execute(query);
       };
     },
@@ -125,11 +149,12 @@ try {
     ['default (last 90 days)', {}],
     ['area=EAST_KENT, quadrant=Q1', { area: 'EAST_KENT', quadrant: 'Q1' }],
   ];
-  if (values.explain) {
+  if (values.explain || values['per-query']) {
+    const wrap = values.explain ? explaining : timingEach;
     for (const name of chosen) {
       for (const [label, query] of variants) {
         console.log(`=== ${name}, ${label}`);
-        await (audits[name] as (typeof audits)[string]).run(explaining(database.db), resolveFilters(query, now));
+        await (audits[name] as (typeof audits)[string]).run(wrap(database.db), resolveFilters(query, now));
       }
     }
     process.exit(0);
