@@ -56,7 +56,7 @@ const explaining = (db: Db): Db =>
  * A database whose `execute` times each query it is given on its own (after the same warm-up as the audits) and prints
  * it. Queries an audit sends together are timed one after another (`queue`), not competing for the cores.
  */
-let queue: Promise<unknown> = Promise.resolve();
+let queue: Promise<Awaited<ReturnType<typeof timed>> | undefined> = Promise.resolve(undefined);
 const timingEach = (db: Db): Db =>
   new Proxy(db, {
     get(target, key, receiver) {
@@ -65,7 +65,9 @@ const timingEach = (db: Db): Db =>
       if (key !== 'execute') return Reflect.get(target, key, receiver);
       return async (query: SQL) => {
         if (query === auditSettings) return target.execute(query);
-        const t = await (queue = queue.then(() => timed(() => rows(target, query)))) as Awaited<ReturnType<typeof timed>>;
+        const mine = queue.then(() => timed(() => rows(target, query)));
+        queue = mine;
+        const t = await mine;
         const text = new PgDialect().sqlToQuery(query).sql.replace(/\s+/g, ' ').trim();
         console.log(`  ${String(t.p50_ms).padStart(6)} ms  ${text.slice(0, 110)}`);
         return target.execute(query);
