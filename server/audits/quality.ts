@@ -54,15 +54,16 @@ function measures(f: AuditFilters): Measure[] {
       statement: 'QS188-2',
       title: 'People are not excluded from services because of their substance use (refusals on those grounds are attempted exclusions)',
       cases: sql`
-        with m as (
-          select e.case_id, min(e.at) as at from audit_events e
-           where e.at >= ${from} and e.at < ${to}
-             and e.type in ('referral.accept', 'referral.decline', 'referral.redirect', 'lead.accept', 'lead.decline',
-                            'handover.accept', 'handover.decline', 'involvement.accept', 'involvement.decline')
-           group by e.case_id
-          union
-          select a.case_id, min(a.at) from refused_attempts a where a.at >= ${from} and a.at < ${to} group by a.case_id),
-        n as (select distinct on (case_id) case_id, at from m order by case_id, at)
+        -- Each case once, at its first decision or refused attempt in the period: one aggregate over both.
+        with n as (
+          select x.case_id, min(x.at) as at from (
+            select e.case_id, e.at from audit_events e
+             where e.at >= ${from} and e.at < ${to}
+               and e.type in ('referral.accept', 'referral.decline', 'referral.redirect', 'lead.accept', 'lead.decline',
+                              'handover.accept', 'handover.decline', 'involvement.accept', 'involvement.decline')
+            union all
+            select a.case_id, a.at from refused_attempts a where a.at >= ${from} and a.at < ${to}) x
+           group by x.case_id)
         select n.case_id, n.at, (r.case_id is null) as met, r.detail
           from n
           -- The period's refusals, few beside the decisions: one pass, not a lookup per case.
