@@ -117,7 +117,8 @@ function measures(f: AuditFilters): Measure[] {
           select e.case_id, e.at from audit_events e
            where e.type = 'referral.make' and e.at >= ${from} and e.at < ${to}
              and e.to_service = 'EIP' and e.suspected_fep),
-        m as (
+        -- Materialized: inlined, the planner evaluated the start of treatment three times per referral.
+        m as materialized (
           select r.case_id, r.at,
                  (select min(st.entered_at) from state_stays st where st.case_id = r.case_id and st.state like 'active.jointCare.%') as started_at
             from r)
