@@ -8,10 +8,12 @@ import { timeZone } from './calendar.ts';
  * saved (0.4–0.7 s each at a million cases, bench/README.md). `work_mem` 256 MB: room to sort a period's stays in memory
  * (64 MB still spilled a quarter's 1.15 M stays at a million cases). `random_page_cost` 1.1: random reads priced as on
  * SSD or cached data (the default 4.0 assumes spinning disks and chose sequential scans of a million cases over tens of
- * thousands of index lookups). Exported so the benchmark's plan printer can tell it apart.
+ * thousands of index lookups). No parallel workers: the quality pack and nobody's priority already send their queries
+ * at once, one connection each, and on two cores workers only competed with them (quality p50 642 → 538 ms, flow
+ * 2,495 → 1,458 ms at a million cases; stalled, overdue and priority unchanged). Exported so the benchmark's plan printer can tell it apart.
  */
 export const auditSettings = sql`select set_config('jit', 'off', true), set_config('work_mem', '256MB', true),
-                                        set_config('random_page_cost', '1.1', true)`;
+                                        set_config('random_page_cost', '1.1', true), set_config('max_parallel_workers_per_gather', '0', true)`;
 
 /** Runs a query and returns its rows, whichever driver answers (postgres.js gives an array, PGlite `{ rows }`). */
 export async function rows<T>(db: Db, query: SQL): Promise<T[]> {
