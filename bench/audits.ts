@@ -37,42 +37,40 @@ const { values } = parseArgs({
 });
 const chosen = values.only ? auditNames.filter((n) => values.only?.split(',').includes(n)) : auditNames;
 
-/** A database whose `execute` first prints the plan of the query it is given. */
-const explaining = (db: Db): Db =>
+/**
+ * A database that hands every audit query (not the transaction's settings) to `before`, in transactions too, then runs
+ * it as asked.
+ */
+const intercepting = (db: Db, before: (target: Db, query: SQL) => Promise<void>): Db =>
   new Proxy(db, {
     get(target, key, receiver) {
       if (key === 'transaction')
-        return (run: (tx: Db) => Promise<unknown>) => target.transaction((tx) => run(explaining(tx as unknown as Db)));
+        return (run: (tx: Db) => Promise<unknown>) => target.transaction((tx) => run(intercepting(tx as unknown as Db, before)));
       if (key !== 'execute') return Reflect.get(target, key, receiver);
       return async (query: SQL) => {
-        if (query === auditSettings) return target.execute(query);
-        const plan = await rows<{ 'QUERY PLAN': string }>(target, sql`explain (analyze, buffers) ${query}`);
-        console.log(`${plan.map((p) => p['QUERY PLAN']).join('\n')}\n`);
+        if (query !== auditSettings) await before(target, query);
         return target.execute(query);
       };
     },
   });
+/** Prints the plan of each query (EXPLAIN ANALYZE) before running it. */
+const explaining = (db: Db): Db =>
+  intercepting(db, async (target, query) => {
+    const plan = await rows<{ 'QUERY PLAN': string }>(target, sql`explain (analyze, buffers) ${query}`);
+    console.log(`${plan.map((p) => p['QUERY PLAN']).join('\n')}\n`);
+  });
 /**
- * A database whose `execute` times each query it is given on its own (after the same warm-up as the audits) and prints
- * it. Queries an audit sends together are timed one after another (`queue`), not competing for the cores.
+ * Times each query on its own (after the same warm-up as the audits) and prints it. Queries an audit sends together are
+ * timed one after another (`queue`), not competing for the cores.
  */
 let queue: Promise<Awaited<ReturnType<typeof timed>> | undefined> = Promise.resolve(undefined);
 const timingEach = (db: Db): Db =>
-  new Proxy(db, {
-    get(target, key, receiver) {
-      if (key === 'transaction')
-        return (run: (tx: Db) => Promise<unknown>) => target.transaction((tx) => run(timingEach(tx as unknown as Db)));
-      if (key !== 'execute') return Reflect.get(target, key, receiver);
-      return async (query: SQL) => {
-        if (query === auditSettings) return target.execute(query);
-        const mine = queue.then(() => timed(() => rows(target, query)));
-        queue = mine;
-        const t = await mine;
-        const text = new PgDialect().sqlToQuery(query).sql.replace(/\s+/g, ' ').trim();
-        console.log(`  ${String(t.p50_ms).padStart(6)} ms  ${text.slice(0, 110)}`);
-        return target.execute(query);
-      };
-    },
+  intercepting(db, async (target, query) => {
+    const mine = queue.then(() => timed(() => rows(target, query)));
+    queue = mine;
+    const t = await mine;
+    const text = new PgDialect().sqlToQuery(query).sql.replace(/\s+/g, ' ').trim();
+    console.log(`  ${String(t?.p50_ms).padStart(6)} ms  ${text.slice(0, 110)}`);
   });
 /** p50, min and max milliseconds of `--runs` calls after one warm-up. */
 async function timed(run: () => Promise<unknown>) {
