@@ -60,7 +60,7 @@ const explaining = (db: Db): Db =>
     console.log(`${plan.map((p) => p['QUERY PLAN']).join('\n')}\n`);
   });
 /**
- * Times each query on its own (after the same warm-up as the audits) and prints it. Queries an audit sends together are
+ * Times each query on its own (after the same warm-up as the audits) and prints it with its first condition. Queries an audit sends together are
  * timed one after another (`queue`), not competing for the cores.
  */
 let queue: Promise<Awaited<ReturnType<typeof timed>> | undefined> = Promise.resolve(undefined);
@@ -69,8 +69,12 @@ const timingEach = (db: Db): Db =>
     const mine = queue.then(() => timed(() => rows(target, query)));
     queue = mine;
     const t = await mine;
+    // Labelled by the first condition: the queries of one audit often share their opening (the list and totals around a
+    // measure) and differ in what they select.
     const text = new PgDialect().sqlToQuery(query).sql.replace(/\s+/g, ' ').trim();
-    console.log(`  ${String(t?.p50_ms).padStart(6)} ms  ${text.slice(0, 110)}`);
+    console.log(
+      `  ${String(t?.p50_ms).padStart(6)} ms  ${text.slice(Math.max(0, text.indexOf(' where ')), 110 + text.indexOf(' where '))}`,
+    );
   });
 /** p50, min and max milliseconds of `--runs` calls after one warm-up. */
 async function timed(run: () => Promise<unknown>) {

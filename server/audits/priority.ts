@@ -77,12 +77,11 @@ async function run(db: Db, f: AuditFilters) {
   // listed ones and the totals over all of them in one pass.
   const withoutLeadP = rows<Record<string, unknown>>(
     db,
-    sql`select c.reference, g.state, ${iso(sql`g.entered_at`)} as entered_at, ${iso(sql`g.left_at`)} as left_at, g.days_in_period,
+    sql`select c.reference, g.state, ${iso(sql`g.entered_at`)} as entered_at, ${iso(sql`g.left_at`)} as left_at, ${round1(sql`g.days`)} as days_in_period,
                g.lead_agency_id, g.coordinator_id, g.area, g.quadrant, g.t_stays, g.t_days
           from (select g.*, (count(*) over ())::int as t_stays, ${round1(sql`sum(g.days) over ()`)} as t_days
                   from (select st.case_id, st.state, st.entered_at, st.left_at, st.lead_agency_id, st.coordinator_id, st.area, st.quadrant,
-                               ${days(sql`greatest(st.entered_at, ${from})`, sql`least(coalesce(st.left_at, ${asOf}), ${asOf})`)} as days,
-                               ${round1(days(sql`greatest(st.entered_at, ${from})`, sql`least(coalesce(st.left_at, ${asOf}), ${asOf})`))} as days_in_period
+                               ${days(sql`greatest(st.entered_at, ${from})`, sql`least(coalesce(st.left_at, ${asOf}), ${asOf})`)} as days
                           from state_stays st
                          where st.lead_expected and (st.lead_agency_id is null or st.coordinator_id is null)
                            and st.entered_at < ${to} and (st.left_at is null or st.left_at >= ${from}) ${stayFilters(f)}) g
@@ -154,21 +153,14 @@ async function run(db: Db, f: AuditFilters) {
     ...takeTotals(disputeRows, ['t_disputes', 't_open', 't_escalated', 't_median_days_resolved', 't_max_days']),
   };
   const disputes = disputeRows.filter((d) => d.reference !== null);
-  const t = takeTotals(bounced, ['t_cases', 't_declines', 't_redirects', 't_re_referrals', 't_repeated']);
-  const bouncedTotals = {
-    cases: t.t_cases,
-    declines: t.t_declines,
-    redirects: t.t_redirects,
-    re_referrals: t.t_re_referrals,
-    repeated_lead_changes: t.t_repeated,
-  };
-  const refusedTotal = { n: takeTotals(refused, ['t_n']).t_n };
+  const b = takeTotals(bounced, ['t_cases', 't_declines', 't_redirects', 't_re_referrals', 't_repeated']);
+  const { t_n: refusedTotal } = takeTotals(refused, ['t_n']);
   const summary = [
-    { measure: 'Cases that bounced between services', value: bouncedTotals?.cases ?? 0 },
-    { measure: 'Declines (referral, lead, handover, involvement)', value: bouncedTotals?.declines ?? 0 },
-    { measure: 'Referrals passed on', value: bouncedTotals?.redirects ?? 0 },
-    { measure: 'Re-referrals after a declined episode', value: bouncedTotals?.re_referrals ?? 0 },
-    { measure: `Cases whose lead changed again within ${f.windowDays} days`, value: bouncedTotals?.repeated_lead_changes ?? 0 },
+    { measure: 'Cases that bounced between services', value: b.t_cases },
+    { measure: 'Declines (referral, lead, handover, involvement)', value: b.t_declines },
+    { measure: 'Referrals passed on', value: b.t_redirects },
+    { measure: 'Re-referrals after a declined episode', value: b.t_re_referrals },
+    { measure: `Cases whose lead changed again within ${f.windowDays} days`, value: b.t_repeated },
     { measure: 'Stays without a lead or named coordinator where one was required (should be 0)', value: gap.t_stays },
     { measure: 'Days without a lead or named coordinator where one was required (should be 0)', value: gap.t_days },
     { measure: 'Disputes raised', value: dispute.t_disputes },
@@ -178,18 +170,18 @@ async function run(db: Db, f: AuditFilters) {
     { measure: 'Longest dispute (days)', value: dispute.max },
     {
       measure: 'Refusals attempted on forbidden grounds (substance use, intoxication; NICE QS188 statement 2)',
-      value: refusedTotal?.n ?? 0,
+      value: refusedTotal,
     },
   ];
   return {
     bounced,
-    bouncedTotal: bouncedTotals?.cases ?? 0,
+    bouncedTotal: b.t_cases,
     withoutLead,
     gapStays: gap.t_stays,
     disputes,
     disputeTotal: dispute.t_disputes,
     refused,
-    refusedTotal: refusedTotal?.n ?? 0,
+    refusedTotal,
     summary,
   };
 }

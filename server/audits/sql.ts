@@ -9,8 +9,9 @@ import { timeZone } from './calendar.ts';
  * (64 MB still spilled a quarter's 1.15 M stays at a million cases). `random_page_cost` 1.1: random reads priced as on
  * SSD or cached data (the default 4.0 assumes spinning disks and chose sequential scans of a million cases over tens of
  * thousands of index lookups). No parallel workers: the quality pack and nobody's priority already send their queries
- * at once, one connection each, and on two cores workers only competed with them (quality p50 642 → 538 ms, flow
- * 2,495 → 1,458 ms at a million cases; stalled, overdue and priority unchanged). Exported so the benchmark's plan printer can tell it apart.
+ * at once, one connection each, and on two cores workers only competed with them (at a million cases, p50 of two runs
+ * with workers and three without: quality 642–675 → 517–576 ms, flow filtered by area and quadrant 379–407 → 253–273
+ * ms; the others within the run-to-run spread). Exported so the benchmark's plan printer can tell it apart.
  */
 export const auditSettings = sql`select set_config('jit', 'off', true), set_config('work_mem', '256MB', true),
                                         set_config('random_page_cost', '1.1', true), set_config('max_parallel_workers_per_gather', '0', true)`;
