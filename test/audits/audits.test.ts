@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stateStays } from '../../db/schema/index.ts';
 import { type AuditResult, audits, resolveFilters } from '../../server/audits/index.ts';
 import { testApi } from '../support/api.ts';
 import { backends, type TestDatabase } from '../support/database.ts';
-import { asOf, buildHistory } from './history.ts';
+import { asOf, buildHistory, cgl, open, referral } from './history.ts';
 
 const period = { from: '2026-03-01', to: asOf };
 const section = (r: AuditResult, name: string) => {
@@ -202,5 +203,74 @@ describe.each(backends)('pathway audits on $name', (backend) => {
       expect((await api.request('GET', '/api/audits/nope', { as: 'cgl-west-kent', role: 'auditor' })).status).toBe(404);
       expect((await api.request('GET', '/api/audits/dwell?area=KENT', { as: 'cgl-west-kent', role: 'auditor' })).status).toBe(400);
     });
+  });
+});
+
+// The engine never leaves a case without a lead where R-LEAD-ONE requires one, so the section is empty on any history
+// it wrote. It exists for the history it did not write: records migrated from an earlier system, or a defect. Here two
+// such stays are written beside the engine's own, in a database of their own.
+describe.each(backends)('time without a lead on $name (R-LEAD-ONE)', (backend) => {
+  let database: TestDatabase;
+  let reference: string;
+
+  beforeAll(async () => {
+    database = await backend.open();
+    const opened = await open(testApi(database, '2026-02-20T09:00:00.000Z'), cgl.id, 'WEST_KENT', '1980-01-01', referral(cgl));
+    const caseId = opened.id;
+    reference = opened.reference;
+    const gap = { caseId, area: 'WEST_KENT', quadrant: 'Q2', agencyId: 'cgl-west-kent', agencyKind: 'SMS', leadExpected: true } as const;
+    await database.db.insert(stateStays).values([
+      // Ended 4 March 09:00: 3.375 days of it fall in a period from 1 March.
+      {
+        ...gap,
+        state: 'active.jointCare.carePlan.agreed',
+        enteredSeq: 101,
+        enteredAt: new Date('2026-02-25T09:00:00Z'),
+        leftSeq: 102,
+        leftAt: new Date('2026-03-04T09:00:00Z'),
+        leftTo: ['active.handover.awaitingAcceptance'],
+        leadAgencyId: null,
+        coordinatorId: null,
+      },
+      // A lead but no named coordinator, still open: 2 days to 20 April 09:00.
+      {
+        ...gap,
+        state: 'active.handover.awaitingAcceptance',
+        enteredSeq: 102,
+        enteredAt: new Date('2026-04-18T09:00:00Z'),
+        leadAgencyId: 'cgl-west-kent',
+        coordinatorId: null,
+      },
+    ]);
+  });
+  afterAll(async () => database.drop());
+
+  it('should list each stay, its days in the period and the total, and leave other areas out', async () => {
+    const run = (query: Record<string, unknown>) =>
+      audits.priority?.run(database.db, resolveFilters({ ...period, ...query }, new Date(asOf)));
+    const r = await run({});
+    if (!r) throw new Error('no priority audit');
+    expect(section(r, 'withoutLead').rows).toEqual([
+      expect.objectContaining({
+        reference,
+        state: 'active.jointCare.carePlan.agreed',
+        days_in_period: 3.4,
+        lead_agency_id: null,
+        coordinator_id: null,
+      }),
+      expect.objectContaining({
+        reference,
+        state: 'active.handover.awaitingAcceptance',
+        days_in_period: 2,
+        left_at: null,
+        coordinator_id: null,
+      }),
+    ]);
+    expect(section(r, 'withoutLead').total).toBe(2);
+    const summary = Object.fromEntries(section(r, 'summary').rows.map((x) => [x.measure, x.value]));
+    expect(summary['Stays without a lead or named coordinator where one was required (should be 0)']).toBe(2);
+    expect(summary['Days without a lead or named coordinator where one was required (should be 0)']).toBe(5.4);
+    const medway = await run({ area: 'MEDWAY' });
+    expect(medway && section(medway, 'withoutLead').rows).toEqual([]);
   });
 });

@@ -18,7 +18,7 @@ import type { TestDatabase } from '../support/database.ts';
 import { appointmentBodies, bodies, body, coordinator } from '../support/pathwayFactory.ts';
 
 export const asOf = '2026-04-20T09:00:00.000Z';
-const cgl = { id: 'cgl-west-kent', kind: 'SMS', name: 'CGL West Kent' } as const;
+export const cgl = { id: 'cgl-west-kent', kind: 'SMS', name: 'CGL West Kent' } as const;
 const cmht = { id: 'kmpt-cmht-maidstone', kind: 'MHS', service: 'CMHT', name: 'Maidstone CMHT' } as const;
 const eip = { id: 'kmpt-eip-west-kent', kind: 'MHS', service: 'EIP', name: 'West Kent EIP' } as const;
 
@@ -28,12 +28,14 @@ const must = (r: Ok, what: string): Ok => {
   return r;
 };
 
-const referral = (to: typeof cgl | typeof cmht | typeof eip, extra: Record<string, unknown> = {}) => {
+/** A referral body for opening a case (`POST /api/cases`). */
+export const referral = (to: typeof cgl | typeof cmht | typeof eip, extra: Record<string, unknown> = {}) => {
   const { type: _t, person: _p, ...rest } = body.referral(to) as Record<string, unknown>;
   return { ...rest, ...extra };
 };
 
-async function open(api: TestApi, as: string, area: string, dob: string, ref: Record<string, unknown>, person?: { id: string }) {
+/** Opens a case through the API as `as`, failing loudly if the engine refuses. */
+export async function open(api: TestApi, as: string, area: string, dob: string, ref: Record<string, unknown>, person?: { id: string }) {
   const r = must(
     await api.request('POST', '/api/cases', {
       as,
