@@ -45,6 +45,11 @@ export const cases = pgTable(
     index('cases_opened_idx').on(t.openedAt, t.id),
     // Nobody's priority: re-referrals (second and later episodes) opened in a period.
     index('cases_later_episode_opened_idx').on(t.openedAt).where(sql`${t.episode} > 1`),
+    // …and whether the episode before was closed because its referral was declined: read from this index alone, not
+    // from the previous episode's snapshot (the expression is the audit's own, so the planner proves the predicate).
+    index('cases_referral_declined_idx')
+      .on(t.personId, t.episode)
+      .where(sql`(${t.snapshot} #>> '{context,closure,reason}') = 'referralDeclined'`),
   ],
 );
 

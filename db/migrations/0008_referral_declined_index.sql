@@ -1,0 +1,1 @@
+CREATE INDEX "cases_referral_declined_idx" ON "cases" USING btree ("person_id","episode") WHERE ("cases"."snapshot" #>> '{context,closure,reason}') = 'referralDeclined';
