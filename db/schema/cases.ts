@@ -43,7 +43,8 @@ export const cases = pgTable(
     index('cases_quadrant_area_idx').on(t.quadrant, t.area),
     // Cursor pagination of the case list, newest first.
     index('cases_opened_idx').on(t.openedAt, t.id),
-    // Nobody's priority: re-referrals (second and later episodes) opened in a period.
+    // Nobody's priority: re-referrals (second and later episodes) opened in a period (INCLUDE (id, person_id, episode):
+    // migration 0008)…
     index('cases_later_episode_opened_idx').on(t.openedAt).where(sql`${t.episode} > 1`),
     // …and whether the episode before was closed because its referral was declined: read from this index alone, not
     // from the previous episode's snapshot (the expression is the audit's own, so the planner proves the predicate).

@@ -20,8 +20,7 @@ function bouncedSql(f: AuditFilters) {
     with ev as (
       select e.case_id,
              count(*) filter (where e.type in ${declines})::int as declines,
-             count(*) filter (where e.type = 'referral.redirect')::int as redirects,
-             array_to_string(array_agg(distinct e.actor_agency_id) filter (where e.type in ${declines}), ', ') as declined_by
+             count(*) filter (where e.type = 'referral.redirect')::int as redirects
         from audit_events e
        where e.type in ('referral.decline', 'lead.decline', 'handover.decline', 'involvement.decline', 'referral.redirect')
          and e.at >= ${from} and e.at < ${to}
@@ -47,7 +46,7 @@ function bouncedSql(f: AuditFilters) {
     )
     select ids.case_id, coalesce(ev.declines, 0) as declines, coalesce(ev.redirects, 0) as redirects,
            coalesce(lc.lead_changes, 0) as lead_changes, coalesce(lc.rapid_lead_changes, 0) as rapid_lead_changes,
-           (rr.case_id is not null) as re_referral, ev.declined_by
+           (rr.case_id is not null) as re_referral
       from ids
       left join ev on ev.case_id = ids.case_id
       left join lc on lc.case_id = ids.case_id
@@ -63,7 +62,11 @@ async function run(db: Db, f: AuditFilters) {
   // The listed cases and the totals over all of them in one pass.
   const bouncedP = rows<Record<string, unknown>>(
     db,
-    sql`select c.reference, b.declines, b.redirects, b.lead_changes, b.rapid_lead_changes, b.re_referral, b.declined_by,
+    sql`select c.reference, b.declines, b.redirects, b.lead_changes, b.rapid_lead_changes, b.re_referral,
+               -- Who declined, for the listed cases only: as an aggregate beside the counts it sorted each of the
+               -- period's bounced cases on its own (a sort per group).
+               (select string_agg(distinct e.actor_agency_id, ', ' order by e.actor_agency_id) from audit_events e
+                 where e.case_id = b.case_id and e.type in ${declines} and e.at >= ${from} and e.at < ${to}) as declined_by,
                coalesce(c.lead_agency_id, c.responsible_agency_id) as responsible_agency, c.status, c.area, c.quadrant,
                b.t_cases, b.t_declines, b.t_redirects, b.t_re_referrals, b.t_repeated
           from (select b.*, (count(*) over ())::int as t_cases, (sum(b.declines) over ())::int as t_declines,
