@@ -16,7 +16,7 @@ import { loadDirectory } from '../db/seed/directory.ts';
 import { ensureCalendar } from '../server/audits/calendar.ts';
 import { loadCohort } from '../server/audits/cohort/load.ts';
 import { auditNames, audits, resolveFilters } from '../server/audits/index.ts';
-import { auditSettings, rows } from '../server/audits/sql.ts';
+import { auditSettings, days, rows } from '../server/audits/sql.ts';
 
 const { values } = parseArgs({
   options: {
@@ -184,7 +184,7 @@ try {
     ['floor: count the stays ended in the period (index-only)', sql`select count(*) from state_stays st where ${window}`],
     [
       'floor: one exact median of their lengths',
-      sql`select percentile_cont(0.5) within group (order by st.left_at - st.entered_at) from state_stays st where ${window}`,
+      sql`select percentile_cont(0.5) within group (order by ${days(sql`st.entered_at`, sql`st.left_at`)}) from state_stays st where ${window}`,
     ],
   ];
   for (const [label, query] of floors) {
