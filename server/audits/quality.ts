@@ -24,30 +24,29 @@ function measures(f: AuditFilters): Measure[] {
       title: 'People with suspected or confirmed severe mental illness are asked about their use of alcohol and drugs',
       // Confirmed: an assessment in the period found severe mental illness; suspected: a referral for a first episode of psychosis.
       cases: sql`
-        -- The period's assessments in one index-only range scan (they are read once for both questions: was severe mental
-        -- illness found, was substance use asked), then the suspected first episodes referred in the period.
-        with a as (
-          select e.case_id, min(e.at) filter (where e.mental_health = 'severe') as at,
-                 coalesce(bool_or(e.substance_use_asked and e.at < ${asOf}), false) as asked
-            from audit_events e
-           where e.type in ('assessment.record', 'assessment.review') and e.at >= ${from} and e.at < ${to}
-           group by e.case_id),
-        m as (
-          select x.case_id, min(x.at) as at, bool_or(x.asked) as asked from (
-            select a.case_id, a.at, a.asked from a
+        -- Two index-only range scans (an OR of the two would read the heap through a bitmap).
+        with m as (
+          select x.case_id, min(x.at) as at from (
+            select e.case_id, e.at from audit_events e
+             where e.type in ('assessment.record', 'assessment.review') and e.at >= ${from} and e.at < ${to} and e.mental_health = 'severe'
             union all
-            select e.case_id, e.at, false from audit_events e
+            select e.case_id, e.at from audit_events e
              where e.type = 'referral.make' and e.at >= ${from} and e.at < ${to} and e.suspected_fep) x
-           group by x.case_id having min(x.at) is not null)
+           group by x.case_id),
+        -- Most people asked were asked at an assessment within the period: found in one scan of the period.
+        asked_in_period as (
+          select distinct e.case_id from audit_events e
+           where e.type in ('assessment.record', 'assessment.review') and e.at >= ${from} and e.at < ${asOf} and e.substance_use_asked)
         select case_id, at, met,
                case when met then 'substance use recorded at assessment' else 'no assessment has recorded substance use' end as detail
           from (
-            select m.case_id, m.at, (m.asked or asked.yes is not null) as met
+            select m.case_id, m.at, (p.case_id is not null or asked.yes is not null) as met
               from m
-              -- Most were asked at an assessment within the period; for the others, a lookup along (case_id, type, seq),
-              -- index-only: as an EXISTS the planner hashes every assessment ever made.
+              left join asked_in_period p on p.case_id = m.case_id
+              -- For the others, a lookup along (case_id, type, seq), index-only: as an EXISTS the planner hashes every
+              -- assessment ever made.
               left join lateral (
-                select true as yes from audit_events a where not m.asked and a.case_id = m.case_id
+                select true as yes from audit_events a where p.case_id is null and a.case_id = m.case_id
                    and a.type in ('assessment.record', 'assessment.review') and a.at < ${asOf} and a.substance_use_asked limit 1) asked on true
              ${caseScope(f, sql`m.case_id`)}) s1`,
     },
