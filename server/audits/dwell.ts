@@ -38,6 +38,7 @@ async function run(db: Db, f: AuditFilters) {
         left join working_days w2 on w2.day = ${localDate(sql`s.ended`)}
     ), g as (
     select state,
+           count(distinct case_id)::int as cases,
            count(*)::int as stays,
            count(*) filter (where finished)::int as finished,
            count(*) filter (where not finished)::int as ongoing,
@@ -48,14 +49,11 @@ async function run(db: Db, f: AuditFilters) {
            max(work)::int as max_working_days
       from d
      group by state
-    ), k as (
-    -- Cases per state by hashing (state, case) pairs: as count(distinct) it was one more sort of the period's stays.
-    select state, count(*)::int as cases from (select distinct state, case_id from d) p group by state
     )
-    select state, k.cases, stays, finished, ongoing,
+    select state, cases, stays, finished, ongoing,
            ${round1(sql`cal_p[1]`)} as median_days, ${round1(sql`cal_p[2]`)} as p90_days, ${round1(sql`cal_max`)} as max_days,
            ${round1(sql`work_p[1]`)} as median_working_days, ${round1(sql`work_p[2]`)} as p90_working_days, max_working_days
-      from g join k using (state)
+      from g
      order by state`,
   );
   return result;
