@@ -1,8 +1,16 @@
 /** Cases (one episode of a person's journey) with their append-only event history. */
-import { sql } from 'drizzle-orm';
+import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
-import { agencyKinds, areas, deadlineNames, quadrants, roles } from '../../machines/vocab.ts';
+import { agencyKinds, areas, type ClosureReason, deadlineNames, quadrants, roles } from '../../machines/vocab.ts';
 import { serviceUsers } from './people.ts';
+
+/**
+ * Why a case was closed, read from its snapshot in SQL. The audit that asks it and the partial index that answers it
+ * (cases_referral_declined_idx) must write the same expression, or the planner cannot prove the index's predicate; the
+ * reason is a literal, not a parameter, for the same reason (a generic plan cannot prove a predicate on `$1`).
+ */
+export const closureReasonIs = (snapshot: SQLWrapper, reason: ClosureReason): SQL =>
+  sql`(${snapshot} #>> '{context,closure,reason}') = ${sql.raw(`'${reason}'`)}`;
 
 export const cases = pgTable(
   'cases',
@@ -48,9 +56,7 @@ export const cases = pgTable(
     index('cases_later_episode_opened_idx').on(t.openedAt).where(sql`${t.episode} > 1`),
     // …and whether the episode before was closed because its referral was declined: read from this index alone, not
     // from the previous episode's snapshot (the expression is the audit's own, so the planner proves the predicate).
-    index('cases_referral_declined_idx')
-      .on(t.personId, t.episode)
-      .where(sql`(${t.snapshot} #>> '{context,closure,reason}') = 'referralDeclined'`),
+    index('cases_referral_declined_idx').on(t.personId, t.episode).where(closureReasonIs(t.snapshot, 'referralDeclined')),
   ],
 );
 

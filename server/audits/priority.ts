@@ -1,9 +1,10 @@
 /** Audit 4 — "nobody's priority": bounces between services, time without a lead, disputes, and refusals on forbidden grounds. */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { closureReasonIs } from '../../db/schema/index.ts';
 import { days, iso, round1, rows, takeTotals } from './sql.ts';
 import { type Audit, type AuditFilters, col, head } from './types.ts';
-import { caseFilters, caseScope, stayFilters, ts } from './where.ts';
+import { caseFilters, caseScope, casesWithAgency, stayFilters, ts } from './where.ts';
 
 const declines = sql`('referral.decline', 'lead.decline', 'handover.decline', 'involvement.decline')`;
 
@@ -40,7 +41,7 @@ function bouncedSql(f: AuditFilters) {
       select c.id as case_id from cases c
        where c.opened_at >= ${from} and c.opened_at < ${to} and c.episode > 1
          and exists (select 1 from cases p where p.person_id = c.person_id and p.episode = c.episode - 1
-                      and p.snapshot #>> '{context,closure,reason}' = 'referralDeclined')
+                      and ${closureReasonIs(sql`p.snapshot`, 'referralDeclined')})
     ), ids as (
       select case_id from ev union select case_id from lc where rapid_lead_changes > 0 union select case_id from rr
     )
@@ -138,8 +139,7 @@ async function run(db: Db, f: AuditFilters) {
     select c.reference, ${iso(sql`a.at`)} as at, a.type, a.reason, a.actor_agency_id as agency, a.actor_role as role,
            array_to_string(a.state, ' + ') as state, a.area, a.quadrant
       from refused_attempts a
-      join cases c on c.id = a.case_id
-      left join agencies ra on ra.id = c.responsible_agency_id
+      join ${casesWithAgency} on c.id = a.case_id
      where a.at >= ${from} and a.at < ${to} ${caseFilters(f)}`;
   const refusedP = rows<Record<string, unknown>>(
     db,

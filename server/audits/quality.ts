@@ -3,7 +3,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { days, iso, round1, rows, takeTotals } from './sql.ts';
 import { type Audit, type AuditFilters, col, head, type Section } from './types.ts';
-import { caseFilters, caseScope, ts } from './where.ts';
+import { caseFilters, caseScope, casesWithAgency, ts } from './where.ts';
 
 /** Days within which a missed appointment counts as followed up (QS188 statement 4 sets no period; NG58 §1.6 says "promptly"). */
 export const missedAppointmentFollowUpDays = 7;
@@ -11,10 +11,10 @@ export const missedAppointmentFollowUpDays = 7;
 export const eipReferralToTreatmentDays = 14;
 
 /**
- * `detail`, when given, is worked out for the listed cases only, not for every case counted: from the measure's row `l`
- * (all the columns `cases` gives) and the case row `c`. Without it, `cases` gives a `detail` column of its own.
+ * `cases` gives a row per case counted (`case_id`, `at`, `met` and whatever its `detail` needs); `detail` is worked out
+ * for the listed cases only, not for every case counted, from that row `l` and the case row `c`.
  */
-type Measure = { statement: string; title: string; cases: SQL; detail?: SQL };
+type Measure = { statement: string; title: string; cases: SQL; detail: SQL };
 
 /** Each measure is a query of case rows with `met` (true/false); the numerator counts `met`, the denominator all rows. */
 function measures(f: AuditFilters): Measure[] {
@@ -40,18 +40,16 @@ function measures(f: AuditFilters): Measure[] {
         asked_in_period as (
           select distinct e.case_id from audit_events e
            where e.type in ('assessment.record', 'assessment.review') and e.at >= ${from} and e.at < ${asOf} and e.substance_use_asked)
-        select case_id, at, met,
-               case when met then 'substance use recorded at assessment' else 'no assessment has recorded substance use' end as detail
-          from (
-            select m.case_id, m.at, (p.case_id is not null or asked.yes is not null) as met
-              from m
-              left join asked_in_period p on p.case_id = m.case_id
-              -- For the others, a lookup along (case_id, type, seq), index-only: as an EXISTS the planner hashes every
-              -- assessment ever made.
-              left join lateral (
-                select true as yes from audit_events a where p.case_id is null and a.case_id = m.case_id
-                   and a.type in ('assessment.record', 'assessment.review') and a.at < ${asOf} and a.substance_use_asked limit 1) asked on true
-             ${caseScope(f, sql`m.case_id`)}) s1`,
+        select m.case_id, m.at, (p.case_id is not null or asked.yes is not null) as met
+          from m
+          left join asked_in_period p on p.case_id = m.case_id
+          -- For the others, a lookup along (case_id, type, seq), index-only: as an EXISTS the planner hashes every
+          -- assessment ever made.
+          left join lateral (
+            select true as yes from audit_events a where p.case_id is null and a.case_id = m.case_id
+               and a.type in ('assessment.record', 'assessment.review') and a.at < ${asOf} and a.substance_use_asked limit 1) asked on true
+         ${caseScope(f, sql`m.case_id`)}`,
+      detail: sql`case when l.met then 'substance use recorded at assessment' else 'no assessment has recorded substance use' end`,
     },
     {
       statement: 'QS188-2',
@@ -67,12 +65,13 @@ function measures(f: AuditFilters): Measure[] {
             union all
             select a.case_id, a.at from refused_attempts a where a.at >= ${from} and a.at < ${to}) x
            group by x.case_id)
-        select n.case_id, n.at, (r.case_id is null) as met, r.detail
+        select n.case_id, n.at, (r.case_id is null) as met, r.refusals
           from n
           -- The period's refusals, few beside the decisions: one pass, not a lookup per case.
-          left join (select a.case_id, string_agg(a.type || ' (' || coalesce(a.reason, '') || ') by ' || a.actor_agency_id, '; ' order by a.at) as detail
+          left join (select a.case_id, string_agg(a.type || ' (' || coalesce(a.reason, '') || ') by ' || a.actor_agency_id, '; ' order by a.at) as refusals
                        from refused_attempts a where a.at >= ${from} and a.at < ${to} group by a.case_id) r on r.case_id = n.case_id
           ${caseScope(f, sql`n.case_id`)}`,
+      detail: sql`l.refusals`,
     },
     {
       statement: 'QS188-3',
@@ -80,8 +79,8 @@ function measures(f: AuditFilters): Measure[] {
       // Read from the index on (quadrant, area) alone, which carries what this needs; the detail only for the cases listed.
       cases: sql`
         select c.id as case_id, c.opened_at as at,
-               (c.lead_agency_kind = 'MHS' and c.coordinator_id is not null) as met, null::text as detail
-          from cases c left join agencies ra on ra.id = c.responsible_agency_id
+               (c.lead_agency_kind = 'MHS' and c.coordinator_id is not null) as met
+          from ${casesWithAgency}
          where c.quadrant = 'Q1' and c.lead_agency_id is not null
            and c.opened_at < ${to} and (c.closed_at is null or c.closed_at >= ${from}) ${caseFilters(f)}`,
       detail: sql`coalesce(c.lead_agency_kind, '') || ' ' || coalesce(c.lead_agency_id, '') || ' / ' || coalesce(c.coordinator_name, 'no coordinator')`,
@@ -93,8 +92,8 @@ function measures(f: AuditFilters): Measure[] {
       cases: sql`
         -- Each miss with its first follow-up. A follow-up comes after its miss, so none before the period counts: the
         -- period's misses hashed and joined to its follow-ups once, grouped per miss by hash. (Joining the follow-ups to
-        -- the misses, sorting for the group, then joining back to the misses took 550–610 ms at a million cases; this,
-        -- 320–360.)
+        -- the misses, sorting for the group, then joining back to the misses took 552–612 ms at a million cases; this,
+        -- 322–362.)
         with m as (
           select miss.case_id, miss.at, miss.appointment_id as appointment, min(u.at) as followed_up_at
             from audit_events miss
@@ -124,13 +123,13 @@ function measures(f: AuditFilters): Measure[] {
           select r.case_id, r.at,
                  (select min(st.entered_at) from state_stays st where st.case_id = r.case_id and st.state like 'active.jointCare.%') as started_at
             from r)
-        select m.case_id, m.at,
-               (m.started_at is not null and m.started_at <= m.at + make_interval(days => ${eipReferralToTreatmentDays}::int)) as met,
-               coalesce('treatment started after ' || ${round1(days(sql`m.at`, sql`m.started_at`))}::text || ' days', 'not started') as detail
-          from m join cases c on c.id = m.case_id left join agencies ra on ra.id = c.responsible_agency_id
+        select m.case_id, m.at, m.started_at,
+               (m.started_at is not null and m.started_at <= m.at + make_interval(days => ${eipReferralToTreatmentDays}::int)) as met
+          from m join ${casesWithAgency} on c.id = m.case_id
          where ((m.started_at is not null and m.started_at <= ${asOf})
             or (c.status = 'open' and m.at + make_interval(days => ${eipReferralToTreatmentDays}::int) <= ${asOf}))
             ${caseFilters(f)}`,
+      detail: sql`coalesce('treatment started after ' || ${round1(days(sql`l.at`, sql`l.started_at`))}::text || ' days', 'not started')`,
     },
   ];
 }
@@ -142,7 +141,7 @@ async function run(db: Db, f: AuditFilters): Promise<Section[]> {
       // One pass per measure: the listed cases (those not meeting the standard first) and the counts over all of them.
       const list = await rows<Record<string, unknown>>(
         db,
-        sql`select c.reference, ${iso(sql`l.at`)} as at, l.met, ${m.detail ?? sql`l.detail`} as detail, c.area, c.quadrant, l.numerator, l.denominator
+        sql`select c.reference, ${iso(sql`l.at`)} as at, l.met, ${m.detail} as detail, c.area, c.quadrant, l.numerator, l.denominator
               from (select q.*,
                            (count(*) filter (where q.met) over ())::int as numerator, (count(*) over ())::int as denominator
                       from (${m.cases}) q order by q.met, q.at, q.case_id limit ${f.limit}) l

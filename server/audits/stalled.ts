@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.ts';
 import { stateTargetDays } from '../../machines/config.ts';
 import { days, iso, round1, rows } from './sql.ts';
 import { type Audit, type AuditFilters, col, head } from './types.ts';
-import { caseFilters, ts } from './where.ts';
+import { caseFilters, casesWithAgency, ts } from './where.ts';
 
 /** The pathway's targets (machines/config.ts, keyed without `active.`), with the caller's overrides. */
 export function stallTargets(overrides: Record<string, number> = {}): Record<string, number> {
@@ -32,8 +32,7 @@ async function run(db: Db, f: AuditFilters) {
         from (values ${values}) as t(state, target_days)
         join state_stays st on st.state = t.state and st.left_at is null
                            and st.entered_at < ${asOf} - make_interval(days => t.target_days) ${period}
-        join cases c on c.id = st.case_id
-        left join agencies ra on ra.id = c.responsible_agency_id
+        join ${casesWithAgency} on c.id = st.case_id
        where c.status = 'open' ${caseFilters(f)}
     ), listed as (
       select s.reference, s.state, s.target_days, ${iso(sql`s.entered_at`)} as entered_at,

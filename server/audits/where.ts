@@ -14,7 +14,10 @@ export function filterSql(f: AuditFilters, c: FilterColumns): SQL {
   return parts.length ? sql` and ${sql.join(parts, sql` and `)}` : sql``;
 }
 
-/** Filters on a case row aliased `c` (its current lead or responsible agency, area and quadrant). */
+/** The case row `c` with its responsible agency `ra`: what `caseFilters` reads. */
+export const casesWithAgency = sql`(cases c left join agencies ra on ra.id = c.responsible_agency_id)`;
+
+/** Filters on a case row aliased `c` (its current lead or responsible agency, area and quadrant), from `casesWithAgency`. */
 export const caseFilters = (f: AuditFilters): SQL =>
   filterSql(f, {
     area: sql`c.area`,
@@ -32,7 +35,7 @@ export const caseFilters = (f: AuditFilters): SQL =>
  */
 export const caseScope = (f: AuditFilters, caseId: SQL): SQL =>
   f.area || f.lead || f.leadKind || f.quadrant
-    ? sql`join (select c.id from cases c left join agencies ra on ra.id = c.responsible_agency_id where true ${caseFilters(f)} offset 0) scope
+    ? sql`join (select c.id from ${casesWithAgency} where true ${caseFilters(f)} offset 0) scope
             on scope.id = ${caseId} where true`
     : sql`where true`;
 
