@@ -8,6 +8,7 @@ import { openDatabase } from '../db/client.ts';
 import { caseEvents } from '../db/schema/index.ts';
 import { loadDirectory } from '../db/seed/directory.ts';
 import { replay } from '../machines/snapshot.ts';
+import { currentVersion } from '../machines/versions.ts';
 import { applyEvent } from '../server/engine/applyEvent.ts';
 import { eventFromRow } from '../server/engine/replayCase.ts';
 import { createPostgresDatabase } from '../test/support/database.ts';
@@ -115,7 +116,7 @@ async function main() {
     const byCase = new Map<string, typeof rows>();
     for (const r of rows) byCase.set(r.caseId, [...(byCase.get(r.caseId) ?? []), r]);
     const r0 = performance.now();
-    for (const events of byCase.values()) replay(events.map(eventFromRow));
+    for (const events of byCase.values()) replay(events.map(eventFromRow), currentVersion);
     const replaySeconds = (performance.now() - r0) / 1000;
     extra.push(
       `Replay: ${rows.length} events of ${byCase.size} cases rebuilt in ${fmt(replaySeconds, 2)} s = ${fmt(rows.length / replaySeconds, 0)} events/s`,

@@ -4,9 +4,9 @@ import { eventCatalog } from './catalog.ts';
 import { deadlineDays, stateTargetDays } from './config.ts';
 import type { EventType } from './events.ts';
 import { guardNames } from './explain.ts';
-import { type GuardName, guards } from './guards.ts';
-import { pathwayMachine } from './pathwayMachine.ts';
+import type { GuardName } from './guards.ts';
 import { type RuleId, rules } from './rules.ts';
+import { currentVersion, pathwayVersion } from './versions.ts';
 import type { DeadlineName } from './vocab.ts';
 
 export type StateDefinition = {
@@ -24,14 +24,16 @@ export type TransitionDefinition = {
   event: EventType;
   label: string;
   targets: string[];
-  guards: { name: GuardName; rule: RuleId; clause: string; route: boolean }[];
+  guards: { name: GuardName | string; rule: RuleId; clause: string; route: boolean }[];
 };
-export type PathwayDefinition = { id: string; states: StateDefinition[]; transitions: TransitionDefinition[] };
+export type PathwayDefinition = { id: string; version: number; states: StateDefinition[]; transitions: TransitionDefinition[] };
 
 /** `pathway.active.jointCare` → `active.jointCare`: ids relative to the machine, as statePaths() gives them. */
 const pathOf = (node: AnyStateNode): string => node.path.join('.');
 
-export function pathwayDefinition(): PathwayDefinition {
+/** The chart of one pathway version (the current one by default). */
+export function pathwayDefinition(version: number = currentVersion): PathwayDefinition {
+  const { machine, guards } = pathwayVersion(version);
   const states: StateDefinition[] = [];
   const transitions: TransitionDefinition[] = [];
   const visit = (node: AnyStateNode, parent: AnyStateNode | null) => {
@@ -58,17 +60,16 @@ export function pathwayDefinition(): PathwayDefinition {
           event: event as EventType,
           label: eventCatalog[event as EventType].label,
           targets: (t.target ?? []).map(pathOf),
-          guards: names.map((name) => ({
-            name,
-            rule: guards[name].rule,
-            clause: rules[guards[name].rule].clause,
-            route: 'route' in guards[name],
-          })),
+          guards: names.map((name) => {
+            const spec = guards[name];
+            if (!spec) throw new Error(`pathway version ${version}: no guard ${name}`);
+            return { name, rule: spec.rule, clause: rules[spec.rule].clause, route: 'route' in spec };
+          }),
         });
       }
     }
     for (const child of Object.values(node.states)) visit(child, node);
   };
-  visit(pathwayMachine.root, null);
-  return { id: pathwayMachine.id, states, transitions };
+  visit(machine.root, null);
+  return { id: machine.id, version, states, transitions };
 }

@@ -2,10 +2,10 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import { catalogBlocker } from './catalogBlocker.ts';
 import type { Actor, EventType, PathwayEvent } from './events.ts';
-import { eventTypes } from './events.ts';
-import { type GuardName, guardMessage, guards } from './guards.ts';
+import { type GuardName, type GuardSpec, guardMessage } from './guards.ts';
 import { type Blocker, blocker } from './rules.ts';
-import type { PathwaySnapshot } from './snapshot.ts';
+import { type PathwaySnapshot, versionOf } from './snapshot.ts';
+import { pathwayVersion } from './versions.ts';
 
 type TransitionLike = { guard?: unknown };
 
@@ -29,6 +29,10 @@ export function guardNames(t: TransitionLike): GuardName[] {
   return names;
 }
 
+/** The guards of the snapshot's own pathway version. */
+const guardsOf = (snapshot: PathwaySnapshot): Readonly<Record<GuardName, GuardSpec>> =>
+  pathwayVersion(versionOf(snapshot)).guards as Record<GuardName, GuardSpec>;
+
 type ActiveNode = { transitions: Map<string, TransitionLike[]> };
 
 /** The active state nodes, deepest first. `_nodes` is XState's list of them; the public API has no other way to reach them. */
@@ -45,6 +49,7 @@ function evaluate(snapshot: PathwaySnapshot, event: PathwayEvent, payload: boole
   if (snapshot.status === 'done') return [blocker('R-CLOSE-FINAL', 'The case is closed: a new referral opens a new episode')];
   const found = candidates(nodes, event.type);
   if (found.length === 0) return [catalogBlocker(event.type)];
+  const guards = guardsOf(snapshot);
   const failures = new Map<GuardName, Blocker>();
   for (const t of found) {
     const names = guardNames(t).filter((n) => payload || guards[n].needs !== 'payload');
@@ -52,7 +57,7 @@ function evaluate(snapshot: PathwaySnapshot, event: PathwayEvent, payload: boole
     if (!routes.every((n) => guards[n].test(snapshot.context, event))) continue;
     const failed = names.filter((n) => !('route' in guards[n]) && !guards[n].test(snapshot.context, event));
     if (failed.length === 0) return [];
-    for (const n of failed) failures.set(n, blocker(guards[n].rule, guardMessage(n, snapshot.context, event)));
+    for (const n of failed) failures.set(n, blocker(guards[n].rule, guardMessage(guards[n], snapshot.context, event)));
   }
   return [...failures.values()];
 }
@@ -75,6 +80,8 @@ export type NextEvent =
  */
 export function nextEvents(snapshot: PathwaySnapshot, actor: Actor, at = new Date(0).toISOString()): NextEvent[] {
   const nodes = activeNodes(snapshot);
+  const { eventTypes } = pathwayVersion(versionOf(snapshot));
+  const guards = guardsOf(snapshot);
   return eventTypes.map((type) => {
     const probe = { type, actor, at } as PathwayEvent;
     const blockedBy = evaluate(snapshot, probe, false, nodes);

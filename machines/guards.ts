@@ -516,7 +516,5 @@ export const guards = {
 export type GuardName = keyof typeof guards;
 
 /** The rule a guard or an unavailable event answers to, as the API and UI show it. */
-export const guardMessage = (name: GuardName, ctx: PathwayContext, ev: PathwayEvent): string => {
-  const spec: GuardSpec = guards[name];
-  return typeof spec.message === 'function' ? spec.message(ctx, ev) : spec.message;
-};
+export const guardMessage = (spec: GuardSpec, ctx: PathwayContext, ev: PathwayEvent): string =>
+  typeof spec.message === 'function' ? spec.message(ctx, ev) : spec.message;

@@ -1,4 +1,4 @@
-/** The dual diagnosis care pathway of Kent and Medway as one XState v5 statechart (PATHWAY.md). */
+/** The dual diagnosis care pathway of Kent and Medway as one XState v5 statechart: the current version (versions.ts). */
 import { and, setup } from 'xstate';
 import { actions } from './actions.ts';
 import { initialContext, type PathwayContext } from './context.ts';
@@ -59,6 +59,7 @@ export const pathwayMachine = setup({
   actions,
 }).createMachine({
   id: 'pathway',
+  version: '2',
   description: 'A person’s journey through Kent and Medway services under the joint working protocol',
   context: initialContext,
   initial: 'new',
@@ -345,5 +346,3 @@ export const pathwayMachine = setup({
     },
   },
 });
-
-export type PathwayMachine = typeof pathwayMachine;

@@ -40,7 +40,8 @@ export const cases = pgTable(
     openedAt: timestamp({ withTimezone: true }).notNull(),
     closedAt: timestamp({ withTimezone: true }),
     updatedAt: timestamp({ withTimezone: true }).notNull(),
-    machineVersion: text().notNull(),
+    /** The pathway version (machines/versions.ts) the case runs on: set at opening, moved only by a migration. */
+    pathwayVersion: integer().notNull(),
   },
   (t) => [
     unique('cases_person_episode_uq').on(t.personId, t.episode),

@@ -2,7 +2,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { caseEvents, stateStays } from '../../db/schema/index.ts';
-import { initialSnapshot, statePaths, step } from '../../machines/snapshot.ts';
+import { initialSnapshot, migrated, startVersionOf, statePaths, step } from '../../machines/snapshot.ts';
 import { eventFromRow } from '../engine/replayCase.ts';
 import { applyStayChanges, type StayRow, stayChanges } from './projections.ts';
 import { rows } from './sql.ts';
@@ -15,9 +15,14 @@ export async function rebuildStays(db: Db): Promise<number> {
   );
   for (const { id } of missing) {
     const events = (await db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).orderBy(asc(caseEvents.seq))).map(eventFromRow);
-    let snapshot = initialSnapshot();
+    // Such databases predate pathway versions: their cases began on version 1.
+    let snapshot = initialSnapshot(startVersionOf(events, 1));
     const stays: StayRow[] = [];
     for (const [i, event] of events.entries()) {
+      if (event.type === 'pathway.migrated') {
+        snapshot = migrated(snapshot, event.to);
+        continue;
+      }
       const { next, changed } = step(snapshot, event);
       if (!changed) throw new Error(`rebuild: event ${i + 1} of case ${id} does not replay`);
       applyStayChanges(stays, stayChanges(id, i + 1, event, statePaths(snapshot.value), next));

@@ -67,7 +67,7 @@ async function decide(
   const actor = actorOf(principal);
   if (!actor) throw problems.forbidden(`Agency ${principal.agencyId} is not in the service directory`);
   const event = { ...(await resolveAgencyRefs(db, body)), at: now.toISOString(), actor } as PathwayEvent;
-  const snapshot = restore(row.snapshot);
+  const snapshot = restore(row.snapshot, row.pathwayVersion);
   const { next, changed } = step(snapshot, event);
   if (!changed) throw problems.refused(explainRefusal(snapshot, event));
   const write = transitionWrite(row, event, snapshot, next, options.idempotencyKey);

@@ -7,7 +7,7 @@ import type { Db, Tx } from '../../db/client.ts';
 import { caseDeadlines, caseEvents, cases, serviceUsers, stateStays } from '../../db/schema/index.ts';
 import { eventBodies, type PathwayEvent } from '../../machines/events.ts';
 import { explainRefusal } from '../../machines/explain.ts';
-import { initialSnapshot, persist, step } from '../../machines/snapshot.ts';
+import { initialSnapshot, persist, step, versionOf } from '../../machines/snapshot.ts';
 import { areas, residencies } from '../../machines/vocab.ts';
 import { stayChanges } from '../audits/projections.ts';
 import { actorOf, type Principal } from '../auth.ts';
@@ -17,7 +17,7 @@ import { problems } from '../problem.ts';
 import { resolveAgencyRefs } from './agencies.ts';
 import type { Applied } from './applyEvent.ts';
 import { findStored, requestHash, type StoredResponse, store } from './idempotency.ts';
-import { machineVersion, projectionsOf } from './projections.ts';
+import { projectionsOf } from './projections.ts';
 import { deadlineRows, eventRow } from './transitionWrite.ts';
 
 const nhsNumberSchema = z
@@ -143,7 +143,7 @@ export async function openCase(db: Db, rawBody: unknown, principal: Principal, o
         openedAt: now,
         updatedAt: now,
         closedAt: p.status === 'closed' ? now : null,
-        machineVersion,
+        pathwayVersion: versionOf(next),
       })
       .returning();
     if (!row) throw new Error('insert returned no case');

@@ -1,11 +1,6 @@
 /** The columns a case row keeps beside its snapshot, derived from the snapshot in the same transaction. */
-import { createHash } from 'node:crypto';
 import { responsibleAgency } from '../../machines/context.ts';
-import { pathwayDefinition } from '../../machines/definition.ts';
 import { type PathwaySnapshot, statePaths } from '../../machines/snapshot.ts';
-
-/** Identifies the statechart a snapshot was made by; a replay must use the same one. */
-export const machineVersion = createHash('sha256').update(JSON.stringify(pathwayDefinition())).digest('hex').slice(0, 12);
 
 export const phaseOf = (paths: readonly string[]): string => {
   const first = paths[0] ?? 'new';

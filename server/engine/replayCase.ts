@@ -3,21 +3,24 @@ import { isDeepStrictEqual } from 'node:util';
 import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { caseEvents, cases } from '../../db/schema/index.ts';
-import type { PathwayEvent } from '../../machines/events.ts';
-import { type PathwaySnapshot, persist, replay } from '../../machines/snapshot.ts';
+import { type HistoryEvent, type PathwaySnapshot, persist, replay, startVersionOf } from '../../machines/snapshot.ts';
 
-/** The event as the machine saw it, from its stored row. */
-export const eventFromRow = (row: typeof caseEvents.$inferSelect): PathwayEvent =>
+/** The event as the machine saw it (or a migration), from its stored row. */
+export const eventFromRow = (row: typeof caseEvents.$inferSelect): HistoryEvent =>
   ({
     ...(row.payload as object),
     type: row.type,
     at: row.at.toISOString(),
     actor: { id: row.actorId, agencyId: row.actorAgencyId, agencyKind: row.actorAgencyKind, role: row.actorRole },
-  }) as PathwayEvent;
+  }) as HistoryEvent;
 
+/** A case rebuilt from its history, on the version its first event was judged by and through every migration since. */
 export async function replayCase(db: Db, caseId: string): Promise<PathwaySnapshot> {
+  const [row] = await db.select({ pathwayVersion: cases.pathwayVersion }).from(cases).where(eq(cases.id, caseId));
+  if (!row) throw new Error(`No case ${caseId}`);
   const rows = await db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
-  return replay(rows.map(eventFromRow));
+  const events = rows.map(eventFromRow);
+  return replay(events, startVersionOf(events, row.pathwayVersion));
 }
 
 /**

@@ -63,7 +63,7 @@ export function presentCase(row: CaseRow, snapshot: PathwaySnapshot, person: Per
     stateEnteredAt: iso(row.stateEnteredAt),
     updatedAt: iso(row.updatedAt),
     closedAt: iso(row.closedAt),
-    machineVersion: row.machineVersion,
+    pathwayVersion: row.pathwayVersion,
     links: { self: `/api/cases/${row.id}`, events: `/api/cases/${row.id}/events` },
   };
 }

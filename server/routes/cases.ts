@@ -146,7 +146,9 @@ cases$.openapi(
       .where(eq(cases.id, c.req.valid('param').id));
     if (!row) throw problems.notFound(`No case ${c.req.valid('param').id}`);
     const [person] = await db.select().from(serviceUsers).where(eq(serviceUsers.id, row.personId));
-    return c.json(presentCase(row, restore(row.snapshot), person, c.var.principal, c.var.deps.now()), 200, { ETag: `"${row.version}"` });
+    return c.json(presentCase(row, restore(row.snapshot, row.pathwayVersion), person, c.var.principal, c.var.deps.now()), 200, {
+      ETag: `"${row.version}"`,
+    });
   },
 );
 

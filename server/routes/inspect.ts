@@ -47,9 +47,12 @@ export function inspectRoutes(hub: InspectionHub) {
   routes.get('/cases/:id/inspect', async (c) => {
     const id = c.req.param('id');
     if (!uuid.test(id)) throw problems.notFound(`No case ${id}`);
-    const [row] = await c.var.deps.database.db.select({ snapshot: cases.snapshot }).from(cases).where(eq(cases.id, id));
+    const [row] = await c.var.deps.database.db
+      .select({ snapshot: cases.snapshot, pathwayVersion: cases.pathwayVersion })
+      .from(cases)
+      .where(eq(cases.id, id));
     if (!row) throw problems.notFound(`No case ${id}`);
-    const s = restore(row.snapshot);
+    const s = restore(row.snapshot, row.pathwayVersion);
     return stream(c, id, (send) => hub.announce(id, { status: s.status, value: s.value, context: s.context }, send));
   });
   routes.get('/inspect', (c) => stream(c, ALL_CASES));

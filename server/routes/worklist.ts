@@ -18,6 +18,7 @@ type Row = {
   id: string;
   reference: string;
   snapshot: unknown;
+  pathway_version: number;
   state_paths: string[];
   version: number;
   area: string | null;
@@ -41,7 +42,7 @@ export type Reason = {
  * referral, lead proposal, handover or involvement request addressed to it (read from the snapshot's facts).
  */
 const query = (agency: string): SQL => sql`
-  select c.id, c.reference, c.snapshot, c.state_paths, c.version, c.area, c.quadrant,
+  select c.id, c.reference, c.snapshot, c.pathway_version, c.state_paths, c.version, c.area, c.quadrant,
          to_char(c.state_entered_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as entered_at,
          p.given_name, p.family_name, p.nhs_number, p.date_of_birth::text as date_of_birth
     from cases c join service_users p on p.id = c.person_id
@@ -64,7 +65,7 @@ const labels = {
 };
 
 function reasonsOf(row: Row, agency: string, now: Date): Reason[] {
-  const snapshot = restore(row.snapshot);
+  const snapshot = restore(row.snapshot, row.pathway_version);
   const resp = responsibility(snapshot);
   const reasons: Reason[] = resp.awaiting
     .filter((a) => a.agency.id === agency)
@@ -91,7 +92,7 @@ worklist.get('/', async (c) => {
   const items = rows
     .map((row) => {
       const reasons = reasonsOf(row, principal.agencyId, now);
-      const identified = seesIdentifiers(principal, agenciesInvolved(restore(row.snapshot)));
+      const identified = seesIdentifiers(principal, agenciesInvolved(restore(row.snapshot, row.pathway_version)));
       return {
         id: row.id,
         reference: row.reference,

@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type Actor,
+  currentVersion,
   type EventBody,
   type EventType,
   eventBodies,
@@ -130,7 +131,7 @@ function checkRun(choices: readonly Choice[], restoreAt: number): void {
 
   for (const [i, choice] of choices.entries()) {
     if (i === cut) {
-      restored = restore(persist(snapshot));
+      restored = restore(persist(snapshot), currentVersion);
       appliedAtCut = applied.length;
       persistedAtCut = persisted(snapshot);
       check(persisted(restored) === persistedAtCut, () => 'restore(persist(s)) does not persist as s');
@@ -208,9 +209,12 @@ function checkRun(choices: readonly Choice[], restoreAt: number): void {
 
   // (5a) Replaying the applied events gives the same persisted snapshot, at the restore point and at the end.
   if (cut < choices.length) {
-    check(persisted(replay(applied.slice(0, appliedAtCut))) === persistedAtCut, () => 'replay differs at the restore point');
+    check(
+      persisted(replay(applied.slice(0, appliedAtCut), currentVersion)) === persistedAtCut,
+      () => 'replay differs at the restore point',
+    );
   }
-  const replayed = persisted(replay(applied));
+  const replayed = persisted(replay(applied, currentVersion));
   const original = persisted(snapshot);
   check(replayed === original, () => `replay differs:\n  original ${original}\n  replayed ${replayed}`);
 }

@@ -11,6 +11,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getAdjacencyMap, getShortestPaths, type StatePath } from 'xstate/graph';
 import {
+  currentVersion,
   type EventType,
   type PathwayEvent,
   type PathwaySnapshot,
@@ -148,7 +149,7 @@ describe('reachability of the pathway statechart', () => {
     const path = shortestTo.get(id);
     expect(path, `no path reaches ${id}`).toBeDefined();
     if (!path) return;
-    const snapshot = replay(eventsOf(path));
+    const snapshot = replay(eventsOf(path), currentVersion);
     expect(activeStateIds(snapshot)).toContain(id);
     expect(snapshot.value).toEqual(path.state.value);
     expect(serializeState(snapshot)).toBe(serializeState(path.state));
@@ -157,7 +158,7 @@ describe('reachability of the pathway statechart', () => {
   it('every shortest path found replays with replay() to the state it claims', () => {
     expect(paths.length).toBeGreaterThan(ids.length);
     const wrong = paths.filter((path) => {
-      const snapshot = replay(eventsOf(path));
+      const snapshot = replay(eventsOf(path), currentVersion);
       return serializeState(snapshot) !== serializeState(path.state) || JSON.stringify(snapshot.value) !== JSON.stringify(path.state.value);
     });
     expect(wrong.map((p) => eventsOf(p).map((e) => e.type))).toEqual([]);

@@ -6,8 +6,8 @@
 import type { caseDeadlines, caseEvents, cases, serviceUsers } from '../../../db/schema/index.ts';
 import type { PathwayEvent } from '../../../machines/events.ts';
 import { explainRefusal } from '../../../machines/explain.ts';
-import { type PathwaySnapshot, persist, statePaths } from '../../../machines/snapshot.ts';
-import { machineVersion, projectionsOf, sameStates } from '../../engine/projections.ts';
+import { type PathwaySnapshot, persist, statePaths, versionOf } from '../../../machines/snapshot.ts';
+import { projectionsOf, sameStates } from '../../engine/projections.ts';
 import { deadlineRows, eventRow } from '../../engine/transitionWrite.ts';
 import { applyStayChanges, type RefusedRow, refusedAttemptRow, type StayRow, stayChanges } from '../projections.ts';
 import { type CohortWindow, type GeneratedCase, generateCase, slotUuid } from './journey.ts';
@@ -72,7 +72,7 @@ export async function generateRows(seed: number, slot: number, w: CohortWindow):
     openedAt: new Date(first),
     updatedAt: new Date(last),
     closedAt: p.status === 'closed' ? new Date(last) : null,
-    machineVersion,
+    pathwayVersion: versionOf(final),
   };
   if (generated.episode === 1) {
     const { id, dateOfBirth, area, givenName, familyName } = generated.person;

@@ -23,6 +23,8 @@ export type CaseView = {
   nextEvents: NextEvent[];
   openedAt: string;
   stateEnteredAt: string;
+  /** The pathway version the case runs on (its chart, its rules). */
+  pathwayVersion: number;
 };
 
 export type EventRow = {

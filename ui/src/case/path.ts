@@ -1,6 +1,6 @@
 /** A case's history replayed with the real machine in the browser, and its path as chart overlays. */
 import type { PathwayEvent } from '../../../machines/events.ts';
-import { type PathwaySnapshot, replay, statePaths } from '../../../machines/snapshot.ts';
+import { type HistoryEvent, type PathwaySnapshot, replay, startVersionOf, statePaths } from '../../../machines/snapshot.ts';
 import type { EventRow } from '../api/types.ts';
 import { type ChartEdge, matchEdge, movesOf, withAncestors } from '../chart/edges.ts';
 import type { EdgeOverlay } from '../chart/PathwayChart.tsx';
@@ -9,10 +9,14 @@ import type { StateOverlay } from '../chart/StateNode.tsx';
 /** An event as the machine received it: the body, the engine's stamp. */
 export const asPathwayEvent = (e: EventRow): PathwayEvent => ({ type: e.type, ...e.payload, at: e.at, actor: e.actor }) as PathwayEvent;
 
-/** The snapshot after the first `upTo` events; null when the stored history does not replay (another machine version). */
-export function snapshotAt(events: EventRow[], upTo: number): PathwaySnapshot | null {
+/**
+ * The snapshot after the first `upTo` events, replayed on the version the history began on (through any migration);
+ * null when the stored history does not replay.
+ */
+export function snapshotAt(events: EventRow[], upTo: number, caseVersion: number): PathwaySnapshot | null {
   try {
-    return replay(events.slice(0, upTo).map(asPathwayEvent));
+    const history = events.map((e) => asPathwayEvent(e) as HistoryEvent);
+    return replay(history.slice(0, upTo), startVersionOf(history, caseVersion));
   } catch {
     return null;
   }

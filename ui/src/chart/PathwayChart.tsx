@@ -7,7 +7,6 @@ import type { ChartLayout } from './layout.ts';
 import { layoutChart } from './layout.ts';
 import { StateNode, type StateNodeType, type StateOverlay } from './StateNode.tsx';
 
-const definition = pathwayDefinition();
 const nodeTypes = { state: StateNode };
 
 export type EdgeOverlay = { label?: string; highlight?: boolean };
@@ -19,13 +18,15 @@ type Props = {
   selected?: string | null;
   onSelect?: (state: string) => void;
   height?: number;
+  /** The pathway version to draw (a case's own); the current one by default. */
+  version?: number | undefined;
 };
 
-export function PathwayChart({ title, states, edges = {}, selected = null, onSelect, height = 760 }: Props) {
+export function PathwayChart({ title, states, edges = {}, selected = null, onSelect, height = 760, version }: Props) {
   const [layout, setLayout] = useState<ChartLayout>();
   useEffect(() => {
-    layoutChart(definition).then(setLayout);
-  }, []);
+    layoutChart(pathwayDefinition(version)).then(setLayout);
+  }, [version]);
 
   const nodes = useMemo<StateNodeType[]>(() => {
     if (!layout) return [];

@@ -15,8 +15,6 @@ import { stateLabel } from '../chart/status.ts';
 import { LiveBadge } from '../components/LiveBadge.tsx';
 import { useInspection } from '../live/useInspection.ts';
 
-const edges = chartEdges(pathwayDefinition());
-
 export function CasePage({ id, session }: { id: string; session: Session }) {
   const kase = useApi<CaseView>(`/api/cases/${id}`);
   const history = useApi<{ items: EventRow[] }>(`/api/cases/${id}/events`);
@@ -32,11 +30,13 @@ export function CasePage({ id, session }: { id: string; session: Session }) {
 
   const events = history.data?.items ?? [];
   const upTo = position === null ? events.length : Math.min(position, events.length);
-  const replayed = useMemo(() => snapshotAt(events, upTo), [events, upTo]);
   const view = kase.data;
+  const version = view?.pathwayVersion;
+  const edges = useMemo(() => chartEdges(pathwayDefinition(version)), [version]);
+  const replayed = useMemo(() => (version ? snapshotAt(events, upTo, version) : null), [events, upTo, version]);
   const latest = upTo === events.length;
   const current = latest && view ? (view.status === 'closed' ? ['closed'] : view.state) : leafStates(replayed);
-  const overlays = useMemo(() => pathOverlays(events, upTo, current, edges), [events, upTo, current]);
+  const overlays = useMemo(() => pathOverlays(events, upTo, current, edges), [events, upTo, current, edges]);
 
   if (kase.error) return <p>Could not load the case: {kase.error.message}</p>;
   if (!view) return <p>Loading the case…</p>;
@@ -106,7 +106,8 @@ export function CasePage({ id, session }: { id: string; session: Session }) {
         )}
       </div>
       <PathwayChart
-        title={`The pathway with the path of case ${view.reference}`}
+        title={`Pathway version ${view.pathwayVersion} with the path of case ${view.reference}`}
+        version={view.pathwayVersion}
         states={overlays.states}
         edges={overlays.edges}
         height={1100}
