@@ -1,13 +1,14 @@
 /**
  * `npm run seed -- --cases N --seed S`: a synthetic cohort lived through the real machine and batch-loaded.
  * Options: --years 3 (span of referrals), --end <ISO date> (default now: later cases are still open),
- * --batch 1000, --workers <n>, --offset 0. Uses DATABASE_URL (COPY) or the PGlite directory DATA_DIR.
+ * --batch 1000, --workers <n>, --offset 0, --pathway-version <n> (default: the current one). Uses DATABASE_URL (COPY) or the PGlite directory DATA_DIR.
  */
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import postgres from 'postgres';
 import { openDatabase } from '../db/client.ts';
 import { loadDirectory } from '../db/seed/directory.ts';
+import { currentVersion, isPathwayVersion } from '../machines/versions.ts';
 import { ensureCalendar } from '../server/audits/calendar.ts';
 import { loadCohort } from '../server/audits/cohort/load.ts';
 
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '1000' },
     workers: { type: 'string' },
     offset: { type: 'string', default: '0' },
+    'pathway-version': { type: 'string' },
   },
 });
 const cases = Number(values.cases);
@@ -45,7 +47,12 @@ const bar = new SingleBar({
 });
 const started = performance.now();
 bar.start(cases, 0, { events: 0, rate: 0 });
-const window = { start: end - Number(values.years) * 365 * 86_400_000, end };
+const pathwayVersion = values['pathway-version'] === undefined ? currentVersion : Number(values['pathway-version']);
+if (!isPathwayVersion(pathwayVersion)) {
+  console.error(`no pathway version ${values['pathway-version']}`);
+  process.exit(2);
+}
+const window = { start: end - Number(values.years) * 365 * 86_400_000, end, pathwayVersion };
 try {
   const totals = await loadCohort({
     db: database.db,

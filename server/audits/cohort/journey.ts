@@ -13,7 +13,8 @@ import { type AreaServices, coordinatorOf, servicesByArea } from './agencies.ts'
 import { jointCare } from './jointCare.ts';
 import { DAY_MS, Journey, type JourneyObserver, type Random, type Refused, random } from './sim.ts';
 
-export type CohortWindow = { start: number; end: number };
+/** When the cohort's referrals are made, and the pathway version it lives under (the current one by default). */
+export type CohortWindow = { start: number; end: number; pathwayVersion?: number };
 export type Person = { id: string; dateOfBirth: string; area: Area; givenName: string; familyName: string };
 export type GeneratedCase = {
   slot: number;
@@ -206,7 +207,7 @@ export function generateCase(seed: number, slot: number, w: CohortWindow, observ
     const dob = `${year}-${String(r.int(1, 12)).padStart(2, '0')}-${String(r.int(1, 28)).padStart(2, '0')}`;
     person = { id: slotUuid('person', seed, slot), dateOfBirth: dob, area, givenName: 'Synthetic', familyName: `Person ${slot + 1}` };
   }
-  const j = new Journey(start, w.end, observer);
+  const j = new Journey(start, w.end, observer, w.pathwayVersion);
   const s = servicesByArea[person.area];
   const route = r.weighted([
     ['sms', 45],

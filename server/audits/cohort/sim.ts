@@ -62,7 +62,7 @@ export type JourneyObserver = {
 };
 
 export class Journey {
-  snapshot: PathwaySnapshot = initialSnapshot();
+  snapshot: PathwaySnapshot;
   readonly events: PathwayEvent[] = [];
   readonly refused: Refused[] = [];
   /** Deadlines fired, `name|ref|due` → when (the sweeper's `fired_at`). */
@@ -72,7 +72,10 @@ export class Journey {
     public t: number,
     readonly end: number,
     readonly observer?: JourneyObserver,
-  ) {}
+    pathwayVersion?: number,
+  ) {
+    this.snapshot = initialSnapshot(pathwayVersion);
+  }
 
   private apply(event: PathwayEvent, next: PathwaySnapshot): void {
     this.observer?.step(event, statePaths(this.snapshot.value), next);
