@@ -27,6 +27,7 @@ export const caseSchema = z
     phase: z.string(),
     state: z.array(z.string()),
     version: z.number().int(),
+    pathwayVersion: z.number().int().meta({ description: 'The pathway version the case runs on' }),
     quadrant: z.enum(quadrants).nullable(),
     area: z.enum(areas).nullable(),
     responsibility: z.looseObject({
@@ -50,6 +51,10 @@ export const caseListSchema = z.object({ items: z.array(caseSummarySchema), next
 export const eventRowSchema = z
   .object({
     seq: z.number().int(),
+    pathwayVersion: z
+      .number()
+      .int()
+      .meta({ description: 'The pathway version that judged the event (a migration: the version it moved to)' }),
     type: z.string(),
     payload: z.looseObject({}),
     actor: actorSchema,

@@ -27,7 +27,8 @@ export function toCsv(result: AuditResult, sectionName?: string): string {
     .join(many ? '\r\n' : '');
 }
 
-function table(s: Section): string {
+/** One section as a plain-text table for a terminal. */
+export function sectionText(s: Section): string {
   const headers = s.columns.map((c) => c.label);
   const body = s.rows.map((r) => s.columns.map((c) => cell(r[c.key])));
   const widths = headers.map((h, i) => Math.min(48, Math.max(h.length, ...body.map((row) => (row[i] ?? '').length))));
@@ -51,5 +52,5 @@ export function toText(result: AuditResult): string {
   const now = (result.audit === 'stalled' || result.audit === 'overdue') && !result.period.given;
   const span = now ? asOf : `${result.period.from.slice(0, 10)} to ${result.period.to.slice(0, 10)} (${asOf})`;
   const top = `${result.title} — ${span}${filters.length ? `; ${filters.join(', ')}` : ''}`;
-  return [top, ...result.sections.map(table)].join('\n\n');
+  return [top, ...result.sections.map(sectionText)].join('\n\n');
 }

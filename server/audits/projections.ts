@@ -26,7 +26,13 @@ const leadExpectedIn = (path: string, snapshot: PathwaySnapshot): boolean => {
  * The stays a transition ends and begins, from the leaf states before and after it. A leaf present on both sides
  * goes on (a care-plan review does not start a new stay in `agreed`). `new` is recorded as a stay of no length.
  */
-export function stayChanges(caseId: string, seq: number, event: PathwayEvent, from: readonly string[], next: PathwaySnapshot): StayChanges {
+export function stayChanges(
+  caseId: string,
+  seq: number,
+  event: { at: string },
+  from: readonly string[],
+  next: PathwaySnapshot,
+): StayChanges {
   const at = new Date(event.at);
   const to = statePaths(next.value);
   const left = from.filter((p) => !to.includes(p));

@@ -8,8 +8,7 @@ import { makePgArray } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../../db/client.ts';
 import type { caseDeadlines, caseEvents, cases } from '../../db/schema/index.ts';
 import { pendingDeadlines } from '../../machines/deadlines.ts';
-import type { PathwayEvent } from '../../machines/events.ts';
-import { type PathwaySnapshot, persist } from '../../machines/snapshot.ts';
+import { type HistoryEvent, type PathwaySnapshot, persist, versionOf } from '../../machines/snapshot.ts';
 import { type StayChanges, stayChanges } from '../audits/projections.ts';
 import type { StoredResponse } from './idempotency.ts';
 import { projectionsOf, sameStates } from './projections.ts';
@@ -22,7 +21,7 @@ export type DeadlineRow = typeof caseDeadlines.$inferInsert;
 export function eventRow(
   caseId: string,
   seq: number,
-  event: PathwayEvent,
+  event: HistoryEvent,
   fromState: string[],
   toState: string[],
   idempotencyKey: string | undefined,
@@ -66,7 +65,7 @@ export type TransitionWrite = {
 /** Builds the write of one transition from the row it started at; nothing here touches the database. */
 export function transitionWrite(
   row: CaseRow,
-  event: PathwayEvent,
+  event: HistoryEvent,
   previous: PathwaySnapshot,
   next: PathwaySnapshot,
   idempotencyKey: string | undefined,
@@ -82,6 +81,8 @@ export function transitionWrite(
       ...row,
       ...p,
       snapshot: persist(next),
+      // A migration moves the case to the next version; any other transition keeps it where it is.
+      pathwayVersion: versionOf(next),
       version,
       stateEnteredAt: sameStates(p.statePaths, row.statePaths) ? row.stateEnteredAt : at,
       updatedAt: at,
@@ -131,6 +132,7 @@ export const transitionStatement = namedStatement<
   | 'stateEnteredAt'
   | 'updatedAt'
   | 'closedAt'
+  | 'pathwayVersion'
   | 'type'
   | 'payload'
   | 'actorId'
@@ -160,7 +162,7 @@ export const transitionStatement = namedStatement<
     lead_agency_id = :leadAgencyId::text, lead_agency_kind = :leadAgencyKind::text, coordinator_id = :coordinatorId::text,
     coordinator_name = :coordinatorName::text, responsible_agency_id = :responsibleAgencyId::text, quadrant = :quadrant::text,
     area = :area::text, version = :version::int, state_entered_at = :stateEnteredAt::timestamptz, updated_at = :updatedAt::timestamptz,
-    closed_at = :closedAt::timestamptz
+    closed_at = :closedAt::timestamptz, pathway_version = :pathwayVersion::int
   where id = :caseId::uuid and version = :fromVersion::int
   returning id
 ), e as (
@@ -219,6 +221,7 @@ export function transitionParams(w: TransitionWrite): unknown[] {
     stateEnteredAt: time(r.stateEnteredAt),
     updatedAt: time(r.updatedAt),
     closedAt: time(r.closedAt),
+    pathwayVersion: r.pathwayVersion,
     type: e.type,
     payload: JSON.stringify(e.payload),
     actorId: e.actorId,

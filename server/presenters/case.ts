@@ -3,7 +3,7 @@ import type { InferSelectModel } from 'drizzle-orm';
 import type { caseEvents, cases, serviceUsers } from '../../db/schema/index.ts';
 import { nextEvents } from '../../machines/explain.ts';
 import { responsibility } from '../../machines/responsibility.ts';
-import type { PathwaySnapshot } from '../../machines/snapshot.ts';
+import { type PathwaySnapshot, startVersionOf } from '../../machines/snapshot.ts';
 import { actorOf, type Principal } from '../auth.ts';
 import { seesIdentifiers } from '../policies.ts';
 
@@ -84,8 +84,10 @@ export const presentCaseSummary = (row: CaseRow) => ({
   links: { self: `/api/cases/${row.id}` },
 });
 
-export const presentEvent = (row: InferSelectModel<typeof caseEvents>) => ({
+export const presentEvent = (row: InferSelectModel<typeof caseEvents>, pathwayVersion: number) => ({
   seq: row.seq,
+  /** The pathway version that judged the event (for a migration, the version it moved the case to). */
+  pathwayVersion,
   type: row.type,
   payload: row.payload as Record<string, unknown>,
   actor: { id: row.actorId, agencyId: row.actorAgencyId, agencyKind: row.actorAgencyKind, role: row.actorRole },
@@ -93,3 +95,15 @@ export const presentEvent = (row: InferSelectModel<typeof caseEvents>) => ({
   toState: row.toState,
   at: row.at.toISOString(),
 });
+
+/** A case's history, each event with the pathway version that judged it. */
+export function presentHistory(rows: InferSelectModel<typeof caseEvents>[], caseVersion: number) {
+  let version = startVersionOf(
+    rows.map((r) => ({ type: r.type, from: (r.payload as { from?: unknown }).from })),
+    caseVersion,
+  );
+  return rows.map((row) => {
+    if (row.type === 'pathway.migrated') version = Number((row.payload as { to: number }).to);
+    return presentEvent(row, version);
+  });
+}

@@ -11,7 +11,7 @@ import { applyEvent } from '../engine/applyEvent.ts';
 import type { StoredResponse } from '../engine/idempotency.ts';
 import { openCase, openCaseSchema } from '../engine/openCase.ts';
 import type { Env } from '../env.ts';
-import { presentCase, presentCaseSummary, presentEvent } from '../presenters/case.ts';
+import { presentCase, presentCaseSummary, presentHistory } from '../presenters/case.ts';
 import { problems } from '../problem.ts';
 import { caseListSchema, caseSchema, eventRowSchema, json, problem } from '../schemas.ts';
 
@@ -192,9 +192,9 @@ cases$.openapi(
   async (c) => {
     const { db } = c.var.deps.database;
     const id = c.req.valid('param').id;
-    const [row] = await db.select({ id: cases.id }).from(cases).where(eq(cases.id, id));
+    const [row] = await db.select({ id: cases.id, pathwayVersion: cases.pathwayVersion }).from(cases).where(eq(cases.id, id));
     if (!row) throw problems.notFound(`No case ${id}`);
     const events = await db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).orderBy(asc(caseEvents.seq));
-    return c.json({ items: events.map(presentEvent) }, 200);
+    return c.json({ items: presentHistory(events, row.pathwayVersion) }, 200);
   },
 );

@@ -1,31 +1,13 @@
-/** Public reference data: the statechart's definition and the service directory. */
+/** Public reference data: the service directory (the statechart is in pathway.ts). */
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, asc, eq, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { agencies } from '../../db/schema/index.ts';
-import { pathwayDefinition } from '../../machines/definition.ts';
-import { rules } from '../../machines/rules.ts';
 import { agencyKinds, areas } from '../../machines/vocab.ts';
 import type { Env } from '../env.ts';
 import { agencySchema, json } from '../schemas.ts';
 
 export const reference = new OpenAPIHono<Env>();
-const definition = { ...pathwayDefinition(), rules };
-
-reference.openapi(
-  createRoute({
-    method: 'get',
-    path: '/pathway',
-    summary: 'The pathway statechart: states, transitions, guards with their rules, deadlines',
-    responses: {
-      200: json(
-        z.looseObject({ id: z.string(), states: z.array(z.looseObject({})), transitions: z.array(z.looseObject({})) }),
-        'The definition',
-      ),
-    },
-  }),
-  (c) => c.json(definition, 200, { 'Cache-Control': 'public, max-age=300' }),
-);
 
 reference.openapi(
   createRoute({

@@ -29,6 +29,7 @@ export type CaseView = {
 
 export type EventRow = {
   seq: number;
+  pathwayVersion: number;
   type: EventType;
   payload: Record<string, unknown>;
   actor: Actor;
