@@ -142,11 +142,11 @@ export async function planMigration(db: Db, to: number, { batchSize = 500, now =
     for (const row of batch) {
       const c = planCase(row, await historyOf(db, row.id), to);
       plan.cases.push(c);
-      for (const totals of [
-        plan.totals,
-        (plan.byArea[c.area ?? 'unknown'] ??= emptyTotals()),
-        (plan.byLeadAgency[c.leadAgencyId ?? 'none'] ??= emptyTotals()),
-      ]) {
+      const area = c.area ?? 'unknown';
+      const lead = c.leadAgencyId ?? 'none';
+      plan.byArea[area] = plan.byArea[area] ?? emptyTotals();
+      plan.byLeadAgency[lead] = plan.byLeadAgency[lead] ?? emptyTotals();
+      for (const totals of [plan.totals, plan.byArea[area], plan.byLeadAgency[lead]]) {
         totals[c.outcome]++;
         totals.total++;
       }
