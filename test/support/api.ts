@@ -25,7 +25,7 @@ export function testApi(database: TestDatabase, start = '2026-03-02T09:00:00.000
       const [row] = await database.db.select({ kind: agencies.kind }).from(agencies).where(eq(agencies.id, id));
       return row;
     }),
-    log: pino({ level: 'silent' }),
+    log: pino({ level: process.env.TEST_LOG ?? 'silent' }),
     now: () => new Date(now),
     onApplied: (a) => applied.push(a),
   });

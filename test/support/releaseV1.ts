@@ -50,6 +50,9 @@ export function releaseV1MigrationsFolder(): string {
   return dir;
 }
 
+/** Tables whose `id` is a bigserial. */
+const serialIds = ['case_events', 'refused_attempts'];
+
 /** Writes the fixture's rows into a database at the release's schema (parents first; triggers project as they did). */
 export async function insertReleaseV1Rows(db: Db): Promise<void> {
   for (const table of ['service_users', 'cases', 'case_events', 'case_deadlines', 'state_stays', 'refused_attempts']) {
@@ -58,5 +61,9 @@ export async function insertReleaseV1Rows(db: Db): Promise<void> {
     await db.execute(
       sql`insert into ${sql.identifier(table)} select * from jsonb_populate_recordset(null::${sql.identifier(table)}, ${JSON.stringify(rows)}::jsonb)`,
     );
+    // Rows keep the ids the release gave them: its sequences carry on after them, as they did there.
+    if (serialIds.includes(table)) {
+      await db.execute(sql`select setval(pg_get_serial_sequence(${table}, 'id'), (select max(id) from ${sql.identifier(table)}))`);
+    }
   }
 }
