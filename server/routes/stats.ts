@@ -3,6 +3,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { currentVersion } from '../../machines/versions.ts';
 import { agencyKinds, areas, quadrants } from '../../machines/vocab.ts';
 import type { Env } from '../env.ts';
 import { problems } from '../problem.ts';
@@ -35,7 +36,7 @@ function where(f: Filters): SQL {
 
 /** Each open case in each of its leaf states, with when it entered that state (the open stay, else the case's last change). */
 const openStays = (f: Filters) => sql`
-  select c.id, c.reference, c.area, c.quadrant, c.lead_agency_id, c.responsible_agency_id, s.state,
+  select c.id, c.reference, c.area, c.quadrant, c.lead_agency_id, c.responsible_agency_id, c.pathway_version, s.state,
          coalesce((select max(st.entered_at) from state_stays st
                     where st.case_id = c.id and st.state = s.state and st.left_at is null), c.state_entered_at) as entered_at
     from cases c
@@ -53,23 +54,32 @@ const days = (at: Date) => sql`(extract(epoch from (${at.toISOString()}::timesta
 stats.get('/states', async (c) => {
   const f = parse(filtersSchema, c.req.query());
   const now = c.var.deps.now();
-  const states = await rows<{ state: string; open: number; median_days: number; max_days: number }>(
+  const states = await rows<{ state: string; open: number; earlier: number; median_days: number; max_days: number }>(
     c.var.deps.database.db,
     sql`with o as (${openStays(f)})
-        select o.state, count(*)::int as open,
+        select o.state, count(*)::int as open, count(*) filter (where o.pathway_version < ${currentVersion})::int as earlier,
                round((percentile_cont(0.5) within group (order by ${days(now)}))::numeric, 1)::float8 as median_days,
                round(max(${days(now)})::numeric, 1)::float8 as max_days
           from o group by o.state order by o.state`,
   );
-  const [total] = await rows<{ open: number }>(
+  const [total] = await rows<{ open: number; earlier: number }>(
     c.var.deps.database.db,
-    sql`select count(*)::int as open from cases c left join agencies ra on ra.id = c.responsible_agency_id where ${where(f)}`,
+    sql`select count(*)::int as open, count(*) filter (where c.pathway_version < ${currentVersion})::int as earlier from cases c left join agencies ra on ra.id = c.responsible_agency_id where ${where(f)}`,
   );
   return c.json({
     asOf: now.toISOString(),
     filters: f,
     open: total?.open ?? 0,
-    states: states.map((s) => ({ state: s.state, open: s.open, medianDays: s.median_days, maxDays: s.max_days })),
+    // Cases still on an earlier pathway version are counted in the state of the same name on the current chart.
+    pathwayVersion: currentVersion,
+    onEarlierVersions: total?.earlier ?? 0,
+    states: states.map((s) => ({
+      state: s.state,
+      open: s.open,
+      onEarlierVersions: s.earlier,
+      medianDays: s.median_days,
+      maxDays: s.max_days,
+    })),
   });
 });
 

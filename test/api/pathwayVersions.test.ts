@@ -147,9 +147,18 @@ describe('a data directory written by the release before pathway versions', () =
     expect(sent.status).toBe(200);
     expect(sent.json.pathwayVersion).toBe(1);
 
+    // The map counts the old cases in the states of the current chart, saying how many run on an earlier version.
+    const stats = async () =>
+      (await api.request('GET', '/api/stats/states', { as: 'kent-medway-icb', role: 'commissioner' })).json as {
+        open: number;
+        onEarlierVersions: number;
+      };
+    expect(await stats()).toMatchObject({ open: open.length, onEarlierVersions: open.length });
+
     const actor = { id: 'pathway-migration', agencyId: 'pathway-engine', agencyKind: 'OUT_OF_AREA', role: 'system' } as const;
     const run = await runMigration(database.db, { to: currentVersion, actor, by: 'Test', reason: 'Upgrade drill' });
     expect(run.migrated + run.stayed.length).toBe(open.length);
+    expect(await stats()).toMatchObject({ open: open.length, onEarlierVersions: run.stayed.length });
 
     const after = (await api.request('GET', `/api/cases/${joint.id}`, { as: lead })).json as unknown as CaseJson;
     expect(after.pathwayVersion).toBe(currentVersion);

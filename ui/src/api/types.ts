@@ -40,8 +40,9 @@ export type EventRow = {
 
 export type Agency = { id: string; name: string; kind: AgencyKind; area: Area | null };
 
-export type StateStats = { state: string; open: number; medianDays: number | null; maxDays: number | null };
-export type Stats = { asOf: string; open: number; states: StateStats[] };
+export type StateStats = { state: string; open: number; onEarlierVersions: number; medianDays: number | null; maxDays: number | null };
+/** Open cases now; those still on an earlier pathway version are counted in the state of the same name. */
+export type Stats = { asOf: string; open: number; pathwayVersion: number; onEarlierVersions: number; states: StateStats[] };
 export type StateCase = {
   id: string;
   reference: string;

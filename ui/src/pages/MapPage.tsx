@@ -52,6 +52,12 @@ export function MapPage() {
         {stats.data ? ` as of ${new Date(stats.data.asOf).toLocaleString('en-GB')}` : ''}.
         {auditsHidden && ' Median dwell shows current waits; the period audits are for oversight roles.'}
       </p>
+      {stats.data && stats.data.onEarlierVersions > 0 && (
+        <p data-testid="earlier-versions">
+          The map draws pathway version {stats.data.pathwayVersion}. {stats.data.onEarlierVersions} of these cases still run on an earlier
+          version until they are migrated; they are counted in the state of the same name.
+        </p>
+      )}
       <PathwayChart
         title="The pathway statechart with open cases per state"
         states={overlays}
