@@ -18,6 +18,13 @@ export const initialSnapshot = (version: number = currentVersion): PathwaySnapsh
 /** The pathway version a snapshot belongs to. */
 export const versionOf = (snapshot: PathwaySnapshot): number => versionOfMachine(snapshot.machine);
 
+/** The deadlines pending in a snapshot, as its own version reckons them. */
+export const deadlinesOf = (snapshot: PathwaySnapshot) =>
+  pathwayVersion(versionOf(snapshot)).pendingDeadlines(snapshot.context, snapshot.status === 'active');
+
+/** The agency answerable for a case now, as its own version reckons it (projections and stays record this). */
+export const responsibleOf = (snapshot: PathwaySnapshot) => pathwayVersion(versionOf(snapshot)).responsibleAgency(snapshot.context);
+
 /** Restores a persisted snapshot on its version's machine, without starting an actor (never `resolveState`, which loses history). */
 export const restore = (persisted: unknown, version: number): PathwaySnapshot =>
   createActor(pathwayVersion(version).machine, { snapshot: persisted as PathwaySnapshot }).getSnapshot();

@@ -3,10 +3,15 @@
  * moves it (migrations.ts); the engine restores, transitions, explains and draws each case with its own version.
  * A released version is never edited: a correction is a new version (docs/decisions/0010-pathway-versions.md).
  */
-import type { EventType } from './events.ts';
+import type { PathwayContext } from './context.ts';
+import { responsibleAgency } from './context.ts';
+import { type PendingDeadline, pendingDeadlines } from './deadlines.ts';
+import type { AgencyRef, EventType } from './events.ts';
 import { eventTypes } from './events.ts';
 import { type GuardSpec, guards } from './guards.ts';
 import { pathwayMachine } from './pathwayMachine.ts';
+import { responsibleAgency as v1ResponsibleAgency } from './v1/context.ts';
+import { pendingDeadlines as v1PendingDeadlines } from './v1/deadlines.ts';
 import { v1EventTypes } from './v1/events.ts';
 import { guards as v1Guards } from './v1/guards.ts';
 import { pathwayMachine as v1Machine } from './v1/machine.ts';
@@ -25,6 +30,10 @@ export type PathwayVersion = {
   guards: Readonly<Record<string, GuardSpec>>;
   /** The events it knows; later versions only add. */
   eventTypes: readonly EventType[];
+  /** The deadlines a case has pending: they decide when the engine fires `deadline.reached` into its history. */
+  pendingDeadlines: (ctx: PathwayContext, open: boolean) => PendingDeadline[];
+  /** The agency answerable for the case now, as its projections and stays record it. */
+  responsibleAgency: (ctx: PathwayContext) => AgencyRef | null;
 };
 
 export const pathwayVersions: readonly PathwayVersion[] = [
@@ -37,6 +46,8 @@ export const pathwayVersions: readonly PathwayVersion[] = [
     machine: v1Machine as unknown as PathwayMachine,
     guards: v1Guards as unknown as Record<string, GuardSpec>,
     eventTypes: v1EventTypes,
+    pendingDeadlines: v1PendingDeadlines as unknown as PathwayVersion['pendingDeadlines'],
+    responsibleAgency: v1ResponsibleAgency as unknown as PathwayVersion['responsibleAgency'],
   },
   {
     version: 2,
@@ -46,6 +57,8 @@ export const pathwayVersions: readonly PathwayVersion[] = [
     machine: pathwayMachine,
     guards,
     eventTypes,
+    pendingDeadlines,
+    responsibleAgency,
   },
 ];
 

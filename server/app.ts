@@ -14,6 +14,7 @@ import { docs } from './routes/docs.ts';
 import { exports$ } from './routes/exports.ts';
 import { health } from './routes/health.ts';
 import { inspectRoutes } from './routes/inspect.ts';
+import { integrity$ } from './routes/integrity.ts';
 import { pathway$ } from './routes/pathway.ts';
 import { reference } from './routes/reference.ts';
 import { stats } from './routes/stats.ts';
@@ -64,6 +65,7 @@ export function createApp(input: Deps & { inspection?: InspectionHub }) {
   app.route('/', health);
   app.route('/api', reference);
   app.route('/api/pathway', pathway$);
+  app.route('/api/integrity', integrity$);
   app.route('/api/cases', cases$);
   app.route('/api/audits', audits$);
   app.route('/api/exports', exports$);

@@ -79,6 +79,14 @@ export const caseEvents = pgTable(
     toState: text().array().notNull(),
     at: timestamp({ withTimezone: true }).notNull(),
     idempotencyKey: text(),
+    /**
+     * Tamper evidence: sha256 of this row chained to the hash of the case's previous event, set by the database itself
+     * on insert (trigger case_events_hash_chain, migration 0010) whoever writes; `npm run verify` checks every link.
+     */
+    // The trigger overwrites whatever a writer sends; inserts leave it out (this default only satisfies the type).
+    hash: text()
+      .notNull()
+      .$defaultFn(() => ''),
   },
   (t) => [
     unique('case_events_case_seq_uq').on(t.caseId, t.seq),

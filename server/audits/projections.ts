@@ -2,10 +2,9 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { cases, refusedAttempts, type stateStays } from '../../db/schema/index.ts';
-import { responsibleAgency } from '../../machines/context.ts';
 import type { PathwayEvent } from '../../machines/events.ts';
 import type { Blocker } from '../../machines/rules.ts';
-import { type PathwaySnapshot, statePaths } from '../../machines/snapshot.ts';
+import { type PathwaySnapshot, responsibleOf, statePaths } from '../../machines/snapshot.ts';
 import { actorOf, type Principal } from '../auth.ts';
 import { ProblemError } from '../problem.ts';
 
@@ -38,7 +37,7 @@ export function stayChanges(
   const left = from.filter((p) => !to.includes(p));
   const entered = to.filter((p) => !from.includes(p) && p !== 'closed');
   const ctx = next.context;
-  const agency = responsibleAgency(ctx);
+  const agency = responsibleOf(next);
   const stay = (state: string, leftAt: Date | null): StayRow => ({
     caseId,
     state,

@@ -1,6 +1,5 @@
 /** The columns a case row keeps beside its snapshot, derived from the snapshot in the same transaction. */
-import { responsibleAgency } from '../../machines/context.ts';
-import { type PathwaySnapshot, statePaths } from '../../machines/snapshot.ts';
+import { type PathwaySnapshot, responsibleOf, statePaths } from '../../machines/snapshot.ts';
 
 export const phaseOf = (paths: readonly string[]): string => {
   const first = paths[0] ?? 'new';
@@ -20,7 +19,7 @@ export function projectionsOf(snapshot: PathwaySnapshot) {
     leadAgencyKind: ctx.lead?.agency.kind ?? null,
     coordinatorId: ctx.lead?.coordinator.id ?? null,
     coordinatorName: ctx.lead?.coordinator.name ?? null,
-    responsibleAgencyId: closed ? null : (responsibleAgency(ctx)?.id ?? null),
+    responsibleAgencyId: closed ? null : (responsibleOf(snapshot)?.id ?? null),
     quadrant: ctx.quadrant,
     area: ctx.person?.area ?? null,
   };

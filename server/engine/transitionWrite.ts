@@ -7,8 +7,7 @@
 import { makePgArray } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../../db/client.ts';
 import type { caseDeadlines, caseEvents, cases } from '../../db/schema/index.ts';
-import { pendingDeadlines } from '../../machines/deadlines.ts';
-import { type HistoryEvent, type PathwaySnapshot, persist, versionOf } from '../../machines/snapshot.ts';
+import { deadlinesOf, type HistoryEvent, type PathwaySnapshot, persist, versionOf } from '../../machines/snapshot.ts';
 import { type StayChanges, stayChanges } from '../audits/projections.ts';
 import type { StoredResponse } from './idempotency.ts';
 import { projectionsOf, sameStates } from './projections.ts';
@@ -42,8 +41,6 @@ export function eventRow(
     idempotencyKey: idempotencyKey ?? null,
   };
 }
-
-const deadlinesOf = (s: PathwaySnapshot) => pendingDeadlines(s.context, s.status === 'active');
 
 /** The deadlines a case has pending in this snapshot, as rows of `case_deadlines`. */
 export const deadlineRows = (caseId: string, snapshot: PathwaySnapshot): DeadlineRow[] =>

@@ -73,7 +73,8 @@ async function rowsOf(db: Db, id: string) {
   const [person] = await db.select().from(serviceUsers).where(eq(serviceUsers.id, personId));
   const { id: _p, createdAt: _c, ...who } = person as typeof serviceUsers.$inferSelect;
   const events = (await db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).orderBy(asc(caseEvents.seq))).map(
-    ({ id: _e, caseId: _c2, ...e }) => e,
+    // The hash covers the case id, which differs between the two databases: each chain is verified on its own.
+    ({ id: _e, caseId: _c2, hash: _h, ...e }) => e,
   );
   const deadlines = (
     await db.select().from(caseDeadlines).where(eq(caseDeadlines.caseId, id)).orderBy(asc(caseDeadlines.name), asc(caseDeadlines.ref))

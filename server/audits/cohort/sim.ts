@@ -1,8 +1,7 @@
 /** One synthetic journey being lived: events stamped and sent through the machine's own `step()`, deadlines fired when due. */
-import { pendingDeadlines } from '../../../machines/deadlines.ts';
 import { type Actor, type EventBody, type EventType, eventBodies, type PathwayEvent } from '../../../machines/events.ts';
 import { explainRefusal } from '../../../machines/explain.ts';
-import { initialSnapshot, type PathwaySnapshot, statePaths, step } from '../../../machines/snapshot.ts';
+import { deadlinesOf, initialSnapshot, type PathwaySnapshot, statePaths, step } from '../../../machines/snapshot.ts';
 import { systemPrincipal } from '../../engine/sweeper.ts';
 
 export const DAY_MS = 86_400_000;
@@ -131,7 +130,7 @@ export class Journey {
   fireDue(upTo: number): void {
     for (;;) {
       if (this.snapshot.status !== 'active' || this.events.length === 0) return;
-      const due = pendingDeadlines(this.ctx, true)
+      const due = deadlinesOf(this.snapshot)
         .filter((d) => Date.parse(d.dueAt) <= upTo && !this.fired.has(`${d.name}|${d.ref}|${Date.parse(d.dueAt)}`))
         .sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))[0];
       if (!due) return;

@@ -1,0 +1,180 @@
+/**
+ * The history is the truth; this checks that it is intact and that everything kept beside it follows from it: every
+ * hash link of every case's chain, gapless sequences, and each case's snapshot, projections, pending deadlines and
+ * state stays rebuilt from its history (through any pathway migration) against what is stored.
+ */
+import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { caseDeadlines, caseEvents, cases, stateStays } from '../../db/schema/index.ts';
+import {
+  deadlinesOf,
+  type HistoryEvent,
+  initialSnapshot,
+  migrated,
+  type PathwaySnapshot,
+  persist,
+  startVersionOf,
+  statePaths,
+  step,
+} from '../../machines/snapshot.ts';
+import { applyStayChanges, type StayRow, stayChanges } from '../audits/projections.ts';
+import { rows } from '../audits/sql.ts';
+import { projectionsOf } from './projections.ts';
+import { eventFromRow } from './replayCase.ts';
+
+export type Finding = { caseId: string; reference?: string; check: string; detail: string };
+export type VerifyReport = {
+  ok: boolean;
+  cases: number;
+  events: number;
+  /** sha256 over every case's last hash, in case order: record it elsewhere to detect a history rewritten whole. */
+  seal: string;
+  findings: Finding[];
+  seconds: number;
+};
+
+/** jsonb keeps no key order and restored snapshots list remembered states in another order: compare values. */
+const canonical = (snapshot: unknown): unknown => {
+  const s = snapshot as { historyValue?: Record<string, { id: string }[]> } | undefined;
+  if (!s?.historyValue) return s;
+  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return { ...s, historyValue: Object.fromEntries(Object.entries(s.historyValue).map(([k, nodes]) => [k, [...nodes].sort(byId)])) };
+};
+
+/** Links whose stored hash is not the hash of their row chained to the stored hash before it (one query, by the database's own definition). */
+async function brokenLinks(db: Db): Promise<Finding[]> {
+  const broken = await rows<{ case_id: string; seq: number }>(
+    db,
+    sql`select e.case_id::text as case_id, e.seq from case_events e
+        left join case_events p on p.case_id = e.case_id and p.seq = e.seq - 1
+        where e.hash is distinct from case_event_hash(p.hash, e) order by e.case_id, e.seq`,
+  );
+  return broken.map((b) => ({
+    caseId: b.case_id,
+    check: 'chain',
+    detail: `event ${b.seq}: its hash does not follow from the event and the one before`,
+  }));
+}
+
+/** Rebuilds one case from its history and compares what is stored beside it. */
+function checkCase(
+  row: typeof cases.$inferSelect,
+  events: (typeof caseEvents.$inferSelect)[],
+  deadlines: (typeof caseDeadlines.$inferSelect)[],
+  stays: (typeof stateStays.$inferSelect)[],
+): Finding[] {
+  const findings: Finding[] = [];
+  const found = (check: string, detail: string) => findings.push({ caseId: row.id, reference: row.reference, check, detail });
+  const seqs = events.map((e) => e.seq);
+  if (row.version !== events.length || seqs.some((s, i) => s !== i + 1)) {
+    found('sequence', `version ${row.version}, events numbered ${seqs.join(',')}`);
+    return findings;
+  }
+  const history: HistoryEvent[] = events.map(eventFromRow);
+  let snapshot: PathwaySnapshot;
+  const rebuilt: StayRow[] = [];
+  try {
+    snapshot = initialSnapshot(startVersionOf(history, row.pathwayVersion));
+    for (const [i, event] of history.entries()) {
+      let next: PathwaySnapshot;
+      if (event.type === 'pathway.migrated') next = migrated(snapshot, event.to);
+      else {
+        const stepped = step(snapshot, event);
+        if (!stepped.changed) throw new Error(`event ${i + 1} (${event.type}) does not apply`);
+        next = stepped.next;
+      }
+      const from = i === 0 ? ['new'] : statePaths(snapshot.value).sort();
+      applyStayChanges(rebuilt, stayChanges(row.id, i + 1, event, from, next));
+      snapshot = next;
+    }
+  } catch (error) {
+    found('replay', (error as Error).message);
+    return findings;
+  }
+  if (!isDeepStrictEqual(canonical(persist(snapshot)), canonical(row.snapshot)))
+    found('snapshot', 'the stored snapshot is not the replayed one');
+  const p = projectionsOf(snapshot);
+  for (const [column, value] of Object.entries(p)) {
+    const stored = row[column as keyof typeof row];
+    if (!isDeepStrictEqual(stored, value))
+      found('projection', `${column}: stored ${JSON.stringify(stored)}, history gives ${JSON.stringify(value)}`);
+  }
+  const key = (d: { name: string; ref: string | null; dueAt: Date }) => `${d.name}|${d.ref ?? ''}|${d.dueAt.toISOString()}`;
+  const expected = deadlinesOf(snapshot)
+    .map((d) => key({ name: d.name, ref: d.ref, dueAt: new Date(d.dueAt) }))
+    .sort();
+  const storedDeadlines = deadlines.map(key).sort();
+  if (!isDeepStrictEqual(expected, storedDeadlines))
+    found('deadlines', `stored ${storedDeadlines.join(' ')}; history gives ${expected.join(' ')}`);
+  const stayKey = (s: { state: string; enteredSeq: number; leftSeq?: number | null }) => `${s.state}@${s.enteredSeq}-${s.leftSeq ?? ''}`;
+  const expectedStays = rebuilt.map(stayKey).sort();
+  const storedStays = stays.map(stayKey).sort();
+  if (!isDeepStrictEqual(expectedStays, storedStays))
+    found('stays', `stored ${storedStays.join(' ')}; history gives ${expectedStays.join(' ')}`);
+  return findings;
+}
+
+/** Checks every case, a batch at a time; `limit` caps the findings listed (all are counted in `ok`). */
+export async function verifyHistory(
+  db: Db,
+  { batchSize = 500, limit = 200, onProgress }: { batchSize?: number; limit?: number; onProgress?: (cases: number) => void } = {},
+): Promise<VerifyReport> {
+  const started = performance.now();
+  const findings: Finding[] = await brokenLinks(db);
+  const seal = createHash('sha256');
+  let checked = 0;
+  let events = 0;
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const batch = await db.select().from(cases).where(gt(cases.id, after)).orderBy(asc(cases.id)).limit(batchSize);
+    if (batch.length === 0) break;
+    const ids = batch.map((c) => c.id);
+    const [eventRows, deadlineRows, stayRows] = await Promise.all([
+      db.select().from(caseEvents).where(inArray(caseEvents.caseId, ids)).orderBy(asc(caseEvents.caseId), asc(caseEvents.seq)),
+      db.select().from(caseDeadlines).where(inArray(caseDeadlines.caseId, ids)),
+      db
+        .select()
+        .from(stateStays)
+        .where(and(inArray(stateStays.caseId, ids))),
+    ]);
+    const group = <T extends { caseId: string }>(list: T[]) => {
+      const out = new Map<string, T[]>();
+      for (const r of list) out.set(r.caseId, [...(out.get(r.caseId) ?? []), r]);
+      return out;
+    };
+    const ev = group(eventRows);
+    const dl = group(deadlineRows);
+    const st = group(stayRows);
+    for (const row of batch) {
+      const history = ev.get(row.id) ?? [];
+      events += history.length;
+      seal.update(`${row.id}:${history.at(-1)?.hash ?? ''}\n`);
+      findings.push(...checkCase(row, history, dl.get(row.id) ?? [], st.get(row.id) ?? []));
+    }
+    checked += batch.length;
+    onProgress?.(checked);
+    after = batch[batch.length - 1]?.id ?? after;
+  }
+  return {
+    ok: findings.length === 0,
+    cases: checked,
+    events,
+    seal: seal.digest('hex'),
+    findings: findings.slice(0, limit),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** One case only (the API's per-case check). */
+export async function verifyOne(db: Db, caseId: string): Promise<Finding[]> {
+  const [row] = await db.select().from(cases).where(eq(cases.id, caseId));
+  if (!row) return [];
+  const [history, deadlines, stays] = await Promise.all([
+    db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq)),
+    db.select().from(caseDeadlines).where(eq(caseDeadlines.caseId, caseId)),
+    db.select().from(stateStays).where(eq(stateStays.caseId, caseId)),
+  ]);
+  return checkCase(row, history, deadlines, stays);
+}
