@@ -18,10 +18,17 @@ export type Database = { db: Db; kind: 'postgres' | 'pglite'; close: () => Promi
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
+/**
+ * `role`: the role the server's statements run as (set at connection start; migrations always run as the connecting
+ * owner, or as `migrationUrl` when given). Without it, statements run as the connecting user.
+ */
 export type DatabaseOptions =
-  | { url: string; max?: number }
+  | { url: string; max?: number; role?: string | undefined; migrationUrl?: string | undefined }
   /** `dataDir` undefined keeps everything in memory (tests). */
-  | { dataDir?: string };
+  | { dataDir?: string; role?: string | undefined };
+
+/** The role the server runs as (migration 0011): it can append to the history but never rewrite it. */
+export const appRole = 'pathway_app';
 
 /** Thrown when a second process tries to open a PGlite directory that one already holds. */
 export class DataDirLockedError extends Error {
@@ -35,9 +42,19 @@ export class DataDirLockedError extends Error {
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if ('url' in options) {
-    const sql = postgres(options.url, { max: options.max ?? 10, onnotice: () => {} });
+    if (options.role || options.migrationUrl) {
+      // Migrations as the owner, on a connection of their own; then the pool runs as the role.
+      const owner = postgres(options.migrationUrl ?? options.url, { max: 1, onnotice: () => {} });
+      await migratePostgres(drizzlePostgres(owner, { schema, casing: 'snake_case' }), { migrationsFolder });
+      await owner.end({ timeout: 5 });
+    }
+    const sql = postgres(options.url, {
+      max: options.max ?? 10,
+      onnotice: () => {},
+      ...(options.role ? { connection: { role: options.role } } : {}),
+    });
     const db = drizzlePostgres(sql, { schema, casing: 'snake_case' });
-    await migratePostgres(db, { migrationsFolder });
+    if (!options.role && !options.migrationUrl) await migratePostgres(db, { migrationsFolder });
     return { db: db as unknown as Db, kind: 'postgres', close: () => sql.end({ timeout: 5 }) };
   }
   let release: (() => Promise<void>) | undefined;
@@ -54,6 +71,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const client = new PGlite(options.dataDir);
   const db = drizzlePglite(client, { schema, casing: 'snake_case' });
   await migratePglite(db, { migrationsFolder });
+  // One embedded session: from here on it runs as the role.
+  if (options.role) await client.exec(`SET ROLE ${options.role}`);
   return {
     db: db as unknown as Db,
     kind: 'pglite',

@@ -28,7 +28,7 @@ const clustered = config.workers > 1 && config.databaseUrl !== undefined;
 if (config.workers > 1 && !clustered) log.warn('SERVER_WORKERS needs DATABASE_URL (an embedded database has one process): one process');
 if (clustered && cluster.isPrimary) {
   // Migrate and load the directory once, before any worker opens the database.
-  const database = await openDatabase({ url: config.databaseUrl as string, max: 1 });
+  const database = await openDatabase({ url: config.databaseUrl as string, max: 1, migrationUrl: config.migrationUrl });
   await loadDirectory(database.db);
   await database.close();
   runPrimary(config.workers, log);
@@ -38,7 +38,9 @@ if (clustered && cluster.isPrimary) {
 
 async function serveProcess() {
   const database = await openDatabase(
-    config.databaseUrl ? { url: config.databaseUrl, max: config.poolMax } : { dataDir: config.dataDir },
+    config.databaseUrl
+      ? { url: config.databaseUrl, max: config.poolMax, role: config.databaseRole, migrationUrl: config.migrationUrl }
+      : { dataDir: config.dataDir, role: config.databaseRole },
   ).catch((error) => {
     log.fatal({ err: { message: (error as Error).message } }, 'cannot open the database');
     process.exit(1);
