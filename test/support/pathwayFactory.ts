@@ -50,6 +50,9 @@ const plan = {
   safetyPlan: 'crisis line numbers shared; naloxone supplied',
   agreedWithPerson: true,
   cpa: false,
+  // R-CNA: harmless outside Q1 and Q2, required within them from pathway version 2.
+  careNeedsAssessment: 'offered' as const,
+  addressesSelfNeglectAndSafeguarding: true,
 };
 
 /** Valid bodies for each event; override any field to make it invalid. */
@@ -78,6 +81,7 @@ export const body = {
     scores: { phq9: 14, audit: 22 },
     canServiceAloneSupport: true,
     consent: { sharing: 'given' },
+    household: { dependentChildren: false, caringResponsibilities: false },
     ...over,
   }),
   reassessment: (mentalHealth: 'mild' | 'moderate' | 'severe', dependent: boolean): EventBody => ({
@@ -124,6 +128,7 @@ export const bodies = {
     explanation: 'Your needs are better met by your GP and talking therapies',
     writtenToPerson: true,
     recommendationToReferrer: 'Refer to West Kent talking therapies',
+    rightToChallengeGiven: true,
     ...over,
   }),
   redirect: (to: AgencyRef, over: Partial<Extract<EventBody, { type: 'referral.redirect' }>> = {}): EventBody => ({
@@ -160,6 +165,7 @@ export const bodies = {
     explanation: 'Needs are met by the current services',
     writtenToPerson: true,
     recommendationToReferrer: 'Continue with the drug and alcohol service',
+    rightToChallengeGiven: true,
     ...over,
   }),
   acceptHandover: (name = 'Jo Reed'): EventBody => ({ type: 'handover.accept', coordinator: coordinator(name) }),
@@ -177,6 +183,23 @@ export const bodies = {
     lead,
     coordinator: coordinator('Jo Reed'),
     outcome: 'Agreed at the clinical directors meeting',
+    ...over,
+  }),
+  /** R-DISPUTE (pathway version 2): one side proposes a resolution… */
+  proposeResolution: (lead?: AgencyRef, over: Partial<Extract<EventBody, { type: 'dispute.propose' }>> = {}): EventBody => ({
+    type: 'dispute.propose',
+    outcome: 'Agreed between the service managers',
+    ...(lead ? { lead } : {}),
+    ...over,
+  }),
+  /** …and the other side confirms it; a new lead names its coordinator. */
+  confirmResolution: (name?: string): EventBody => ({ type: 'dispute.confirm', ...(name ? { coordinator: coordinator(name) } : {}) }),
+  /** R-SAFEGUARDING (pathway version 2): the decision on a concern. */
+  safeguardingDecision: (over: Partial<Extract<EventBody, { type: 'safeguarding.decide' }>> = {}): EventBody => ({
+    type: 'safeguarding.decide',
+    decision: 'alertRaised',
+    localAuthority: 'KCC Adult Safeguarding',
+    sharedWith: [],
     ...over,
   }),
   review: (over: Partial<Extract<EventBody, { type: 'careplan.review' }>> = {}): EventBody => ({
