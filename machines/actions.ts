@@ -371,6 +371,7 @@ export const actions = {
         ctx.lead?.agency,
         ctx.dispute.proposedLead,
         ...agenciesInCase(ctx).map((id) => ({ id }) as AgencyRef),
+        ctx.referral?.status === 'awaiting' ? (ctx.referral.from ?? undefined) : undefined,
       ].filter((a): a is AgencyRef => !!a && a.id !== ev.actor.agencyId);
       const unique = [...new Map(parties.reverse().map((a) => [a.id, a])).values()].reverse();
       const awaiting = moves && ev.lead ? [ev.lead] : unique;

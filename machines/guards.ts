@@ -78,6 +78,9 @@ const declineTexts = (ev: PathwayEvent): string[] => {
   if (ev.type === 'handover.decline' || ev.type === 'lead.decline') return [ev.explanation ?? ''];
   return [];
 };
+/** The service that referred, while its referral awaits acceptance (it stays answerable and may dispute who acts). */
+const awaitingReferrer = (ctx: PathwayContext): string | undefined =>
+  ctx.referral?.status === 'awaiting' ? (ctx.referral.from?.id ?? undefined) : undefined;
 const managers = new Set(['serviceManager', 'clinicalDirector']);
 /** The other agencies in the case than the actor's (R-RISK-CHANGE, R-SAFEGUARDING, R-SI). */
 const othersInCase = (ctx: PathwayContext, ev: PathwayEvent): string[] =>
@@ -100,6 +103,7 @@ const disputeParties = (ctx: PathwayContext): string[] => [
       ctx.dispute?.proposedLead?.id,
       ctx.dispute?.proposal?.lead?.id,
       ...agenciesInCase(ctx),
+      awaitingReferrer(ctx),
     ].filter((a): a is string => !!a),
   ),
 ];
@@ -197,7 +201,7 @@ export const guards = {
         // R-REF-ONWARD (second reading): an under-18 is passed on to CAMHS (or EIP, 14 and over), an adult never to CAMHS.
         const age = c.person?.ageYears ?? 18;
         if (ev.to.kind === 'CAMHS') return age < 18;
-        return age >= 18 || (ev.to.service === 'EIP' && age >= 14);
+        return age >= 18 || (ev.to.service === 'EIP' && age >= 14) || (c.referral?.source === 'CAMHS' && age >= 17);
       }
       return ev.type !== 'referral.make' || ev.person.ageYears >= 18 || !under18Redirected(c, ev);
     },
@@ -214,6 +218,13 @@ export const guards = {
     route: true,
     message: 'An under-18 passed on to CAMHS leaves the adult pathway',
     test: (_c, ev) => ev.type === 'referral.redirect' && ev.to.kind === 'CAMHS',
+  },
+  redirectsWithinAdultServices: {
+    rule: 'R-ELIG-AGE',
+    needs: 'payload',
+    route: true,
+    message: 'The referral is passed on within adult services',
+    test: (_c, ev) => ev.type === 'referral.redirect' && ev.to.kind !== 'CAMHS',
   },
   redirectNeedsTriage: {
     rule: 'R-REF-TRIAGE',
@@ -341,7 +352,7 @@ export const guards = {
     rule: 'R-DISPUTE',
     needs: 'actor',
     message: 'A dispute is raised by a service involved in the case, or by the service that referred it',
-    test: (c, ev) => [...agenciesInCase(c), c.referral?.from?.id].some((a) => actsFor(ev, a ?? undefined)),
+    test: (c, ev) => [...agenciesInCase(c), awaitingReferrer(c)].some((a) => actsFor(ev, a)),
   },
   disputeBetweenTwoServices: {
     rule: 'R-DISPUTE',
@@ -349,7 +360,7 @@ export const guards = {
     message: 'A dispute is between two services: name the service you say should act, or raise it in a case another service is in',
     test: (c, ev) =>
       ev.type !== 'dispute.raise' ||
-      [...agenciesInCase(c), c.referral?.from?.id, ev.proposedLead?.id].some((a) => !!a && a !== ev.actor.agencyId),
+      [...agenciesInCase(c), awaitingReferrer(c), ev.proposedLead?.id].some((a) => !!a && a !== ev.actor.agencyId),
   },
   noDisputeOpen: {
     rule: 'R-DISPUTE',
@@ -409,6 +420,20 @@ export const guards = {
     needs: 'payload',
     message: 'The service that becomes lead names its care coordinator',
     test: (c, ev) => ev.type !== 'dispute.confirm' || !proposalMovesLead(c) || !!ev.coordinator,
+  },
+  resolutionKeepsLead: {
+    rule: 'R-LEAD-ACCEPTED',
+    needs: 'state',
+    route: true,
+    message: 'The confirmed resolution keeps the lead where it is',
+    test: (c) => !proposalMovesLead(c),
+  },
+  resolutionSettlesStepChange: {
+    rule: 'R-STEP',
+    needs: 'state',
+    route: true,
+    message: 'The resolution keeps the lead after a step change, with a written rationale',
+    test: (c) => !!c.stepChange && !!c.lead && c.dispute?.proposal?.lead?.id === c.lead.agency.id && hasText(c.dispute.proposal.rationale),
   },
   resolutionMovesLead: {
     rule: 'R-LEAD-ACCEPTED',
@@ -788,6 +813,12 @@ export const guards = {
     needs: 'state',
     message: 'There is no agreed care plan to review',
     test: (c) => !!c.carePlan,
+  },
+  triageDecidedFirst: {
+    rule: 'R-REF-TRIAGE',
+    needs: 'state',
+    message: 'The referral is in triage: the mental health service accepts it before anyone assesses',
+    test: (c) => c.referral?.status === 'accepted',
   },
   stepChangeOutstanding: {
     rule: 'R-STEP',

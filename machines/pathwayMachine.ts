@@ -81,8 +81,16 @@ const receivingDecision = {
       target: '#pathway.closed',
       actions: 'redirectReferralToCamhs',
     },
-    { guard: all(...redirectValid, 'redirectNeedsTriage'), target: '#pathway.active.referral.triage', actions: 'redirectReferral' },
-    { guard: all(...redirectValid), target: '#pathway.active.referral.awaitingAcceptance', actions: 'redirectReferral' },
+    {
+      guard: all(...redirectValid, 'redirectsWithinAdultServices', 'redirectNeedsTriage'),
+      target: '#pathway.active.referral.triage',
+      actions: 'redirectReferral',
+    },
+    {
+      guard: all(...redirectValid, 'redirectsWithinAdultServices'),
+      target: '#pathway.active.referral.awaitingAcceptance',
+      actions: 'redirectReferral',
+    },
   ],
   'dispute.raise': raiseDispute('referral'),
 } as const;
@@ -221,7 +229,11 @@ export const pathwayMachine = setup({
             triage: {
               description: 'A mental health referral from a non-qualified referrer is triaged (R-REF-TRIAGE)',
               meta: { deadline: 'referralFollowUp' },
-              on: receivingDecision,
+              on: {
+                ...receivingDecision,
+                // Never taken (the referral awaits its triage decision): it names the rule when someone tries.
+                'assessment.record': { guard: 'triageDecidedFirst', target: '#pathway.active.assessment' },
+              },
             },
             awaitingAcceptance: {
               description: 'The receiving service has not yet accepted the referral (R-REF-FOLLOWUP)',
@@ -492,6 +504,17 @@ export const pathwayMachine = setup({
                 target: '#pathway.active.jointCare.history',
                 actions: 'confirmResolution',
               },
+              {
+                guard: all(
+                  'resolutionAwaitsConfirmation',
+                  'canResolveDispute',
+                  'confirmedByOtherSide',
+                  'resolutionKeepsLead',
+                  'resolutionSettlesStepChange',
+                ),
+                target: '#pathway.active.jointCare.history',
+                actions: 'confirmResolution',
+              },
               ...(
                 [
                   ['disputeFromReferral', '#pathway.active.referral.history'],
@@ -500,12 +523,12 @@ export const pathwayMachine = setup({
                   ['disputeFromHandover', '#pathway.active.handover.history'],
                 ] as const
               ).map(([route, target]) => ({
-                guard: all('resolutionAwaitsConfirmation', 'canResolveDispute', 'confirmedByOtherSide', route),
+                guard: all('resolutionAwaitsConfirmation', 'canResolveDispute', 'confirmedByOtherSide', 'resolutionKeepsLead', route),
                 target,
                 actions: 'confirmResolution' as const,
               })),
               {
-                guard: all('resolutionAwaitsConfirmation', 'canResolveDispute', 'confirmedByOtherSide'),
+                guard: all('resolutionAwaitsConfirmation', 'canResolveDispute', 'confirmedByOtherSide', 'resolutionKeepsLead'),
                 target: '#pathway.active.jointCare.history',
                 actions: 'confirmResolution',
               },

@@ -89,6 +89,8 @@ export const body = {
     mentalHealth,
     substanceUse: { substances: ['alcohol'], currentUse: 'daily', dependent, readiness: 'preparation' },
     risks: { toSelf: 'high', toOthers: 'low', selfNeglect: false, safeguarding: false },
+    // R-RISK-CHANGE: every service a test case can hold is told of the change of risk.
+    notified: Object.values(agencies).map((a) => a.id),
   }),
   carePlan: (over: Partial<Extract<EventBody, { type: 'careplan.agree' }>> = {}): EventBody => ({
     type: 'careplan.agree',
@@ -110,6 +112,7 @@ export const body = {
     reason: 'dischargedToGp',
     personInformed: true,
     gpInformed: true,
+    careComplete: true,
     ...over,
   }),
 };
@@ -176,7 +179,11 @@ export const bodies = {
     ...over,
   }),
   withdrawHandover: (): EventBody => ({ type: 'handover.withdraw', note: 'Person moved back into stable accommodation' }),
-  raiseDispute: (about = 'Who should lead after the step-up'): EventBody => ({ type: 'dispute.raise', about }),
+  raiseDispute: (about = 'Who should lead after the step-up', proposedLead?: AgencyRef): EventBody => ({
+    type: 'dispute.raise',
+    about,
+    ...(proposedLead ? { proposedLead } : {}),
+  }),
   escalateDispute: (): EventBody => ({ type: 'dispute.escalate', note: 'Service managers could not agree' }),
   resolveDispute: (lead: AgencyRef, over: Partial<Extract<EventBody, { type: 'dispute.resolve' }>> = {}): EventBody => ({
     type: 'dispute.resolve',
@@ -208,7 +215,13 @@ export const bodies = {
     consent: { sharing: 'given' },
     ...over,
   }),
-  declineServices: (hasCapacity = true): EventBody => ({ type: 'engagement.decline', hasCapacity, note: 'Does not want contact' }),
+  declineServices: (hasCapacity = true): EventBody => ({
+    type: 'engagement.decline',
+    hasCapacity,
+    note: 'Does not want contact',
+    // R-CAPACITY: what the judgment rested on.
+    capacity: { mentalCapacityActConsidered: true, mentalHealthActConsidered: true, collateralFrom: ['GP', 'sister'] },
+  }),
   assertiveOutreach: (): EventBody => ({ type: 'engagement.assertiveOutreach', note: 'Joint home visit with the CMHT' }),
   safeguarding: (concern: 'adult' | 'child' = 'adult'): EventBody => ({
     type: 'safeguarding.raise',
