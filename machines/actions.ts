@@ -1,7 +1,16 @@
 /** State updates of the pathway: each records facts from the event, stamped time included. */
 import { assign as xassign } from 'xstate';
-import { dueFrom } from './config.ts';
-import { type Involvement, missedAppointmentsOf, type PathwayContext } from './context.ts';
+import { addDays, dueFrom } from './config.ts';
+import {
+  agenciesInCase,
+  type Dispute,
+  handoversAcceptedOf,
+  type Involvement,
+  incidentsOf,
+  missedAppointmentsOf,
+  type PathwayContext,
+  safeguardingDecisionsOf,
+} from './context.ts';
 import type { AgencyRef, EventOf, EventType, PathwayEvent } from './events.ts';
 import { quadrantOf } from './quadrant.ts';
 
@@ -46,6 +55,8 @@ export const actions = {
       referral: {
         source: ev.source,
         referrer: { name: ev.referrer.name, agencyId: ev.referrer.agencyId },
+        // R-CLARITY: the sender's agency (from the directory) stays responsible until the receiver accepts.
+        from: ev.actor.agencyId === ev.to.id ? null : { id: ev.actor.agencyId, kind: ev.actor.agencyKind },
         to: ev.to,
         route: ev.to.kind !== 'MHS' ? 'standard' : ev.referrer.qualification === 'other' && ev.to.service !== 'EIP' ? 'triage' : 'direct',
         madeAt: ev.at,
@@ -74,10 +85,22 @@ export const actions = {
       referral: ctx.referral && {
         ...ctx.referral,
         to: ev.to,
-        route: 'standard',
+        route:
+          ev.to.kind === 'MHS' && (ev.qualification ?? 'other') === 'other' && ev.to.service !== 'EIP'
+            ? 'triage'
+            : ev.to.kind === 'MHS'
+              ? 'direct'
+              : 'standard',
         followUpDue: dueFrom(ev.at, 'referralFollowUp'),
         redirects: ctx.referral.redirects + 1,
+        suspectedFirstEpisodePsychosis: ev.suspectedFirstEpisodePsychosis ?? ctx.referral.suspectedFirstEpisodePsychosis,
       },
+    })),
+  ),
+  redirectReferralToCamhs: assign(
+    on('referral.redirect', (ctx, ev) => ({
+      referral: ctx.referral && { ...ctx.referral, to: ev.to, status: 'redirected', redirects: ctx.referral.redirects + 1 },
+      closure: { reason: 'redirectedUnder18', at: ev.at, to: ev.to },
     })),
   ),
   recordAssessment: assign(
@@ -92,7 +115,55 @@ export const actions = {
           ev.type === 'assessment.record' ? ev.canServiceAloneSupport : (ctx.assessment?.canServiceAloneSupport ?? true),
       },
       quadrant: quadrantOf(ev.mentalHealth, ev.substanceUse),
-      ...(ev.type === 'assessment.record' ? { consent: { sharing: ev.consent.sharing, recordedAt: ev.at } } : {}),
+      ...(ev.type === 'assessment.record'
+        ? {
+            consent: { sharing: ev.consent.sharing, recordedAt: ev.at },
+            household: ev.household ?? ctx.household ?? null,
+            safeguardingDecisions: ev.safeguardingDecision
+              ? [
+                  ...safeguardingDecisionsOf(ctx),
+                  {
+                    decision: ev.safeguardingDecision.decision,
+                    by: actorAgency(ctx, ev),
+                    at: ev.at,
+                    sharedWith: ev.safeguardingDecision.sharedWith,
+                    domesticAbuse: ev.safeguardingDecision.domesticAbuse,
+                  },
+                ]
+              : safeguardingDecisionsOf(ctx),
+          }
+        : {}),
+    })),
+  ),
+  recordRiskChange: assign(on('risk.change', (ctx, ev) => ({ assessment: ctx.assessment && { ...ctx.assessment, risks: ev.risks } }))),
+  recordSafeguardingDecision: assign(
+    on('safeguarding.decide', (ctx, ev) => ({
+      safeguardingDecisions: [
+        ...safeguardingDecisionsOf(ctx),
+        { decision: ev.decision, by: actorAgency(ctx, ev), at: ev.at, sharedWith: ev.sharedWith, domesticAbuse: ev.domesticAbuse },
+      ],
+    })),
+  ),
+  recordAcutePresentation: assign(
+    on('acute.presentation', (ctx, ev) => ({
+      acutePresentations: [
+        ...(ctx.acutePresentations ?? []),
+        { setting: ev.setting, at: ev.at, jointWorkingIdentified: ev.jointWorkingIdentified },
+      ],
+    })),
+  ),
+  reportIncident: assign(
+    on('incident.report', (ctx, ev) => ({
+      seq: ctx.seq + 1,
+      incidents: [
+        ...incidentsOf(ctx),
+        { id: `si-${ctx.seq + 1}`, kind: ev.kind, at: ev.at, investigatedWith: ev.investigatedWith, learningActions: null },
+      ],
+    })),
+  ),
+  recordLearning: assign(
+    on('incident.learning', (ctx, ev) => ({
+      incidents: incidentsOf(ctx).map((i) => (i.id === ev.incidentId ? { ...i, learningActions: ev.learningActions } : i)),
     })),
   ),
   assignLead: assign(
@@ -141,7 +212,7 @@ export const actions = {
     involvements: 'involvementId' in event ? setInvolvement(context, event.involvementId, params.status, event.at) : context.involvements,
   })),
   agreeCarePlan: assign(
-    on('careplan.agree', (_ctx, ev) => ({
+    on('careplan.agree', (ctx, ev) => ({
       carePlan: {
         roles: ev.roles,
         relapseIndicators: ev.relapseIndicators,
@@ -153,6 +224,7 @@ export const actions = {
         reviewDue: ev.reviewDue ?? dueFrom(ev.at, 'carePlanReview').slice(0, 10),
         reviews: 0,
       },
+      careNeedsAssessment: ev.careNeedsAssessment ?? ctx.careNeedsAssessment ?? null,
     })),
   ),
   reviewCarePlan: assign(
@@ -167,7 +239,17 @@ export const actions = {
   ),
   recordConsent: assign(on('consent.record', (_ctx, ev) => ({ consent: { sharing: ev.sharing, recordedAt: ev.at } }))),
   recordDisengagement: assign(
-    on('engagement.decline', (_ctx, ev) => ({ engagement: { status: 'declining', hasCapacity: ev.hasCapacity, since: ev.at } })),
+    on('engagement.decline', (ctx, ev) => ({
+      engagement: { status: 'declining', hasCapacity: ev.hasCapacity, since: ev.at },
+      capacity: ev.capacity
+        ? {
+            mentalCapacityActConsidered: ev.capacity.mentalCapacityActConsidered,
+            mentalHealthActConsidered: ev.capacity.mentalHealthActConsidered ?? false,
+            collateralFrom: ev.capacity.collateralFrom,
+            at: ev.at,
+          }
+        : (ctx.capacity ?? null),
+    })),
   ),
   recordReengagement: assign(
     on('engagement.resume', (_ctx, ev) => ({ engagement: { status: 'engaged', hasCapacity: true, since: ev.at } })),
@@ -175,7 +257,10 @@ export const actions = {
   recordAssertiveOutreach: assign(on('engagement.assertiveOutreach', (_ctx, ev) => ({ assertiveOutreachAt: ev.at }))),
   recordSafeguarding: assign(
     on('safeguarding.raise', (ctx, ev) => ({
-      safeguarding: [...ctx.safeguarding, { concern: ev.concern, referredTo: ev.referredTo, at: ev.at }],
+      safeguarding: [
+        ...ctx.safeguarding,
+        { concern: ev.concern, referredTo: ev.referredTo, at: ev.at, ...(ev.domesticAbuse ? { domesticAbuse: true } : {}) },
+      ],
     })),
   ),
   recordMdtConsultation: assign(
@@ -183,7 +268,12 @@ export const actions = {
       mdtConsultations: [...ctx.mdtConsultations, { agencies: ev.agencies, outcome: ev.outcome, at: ev.at }],
     })),
   ),
-  recordCarerOffer: assign(on('carer.offerAssessment', (_ctx, ev) => ({ carerAssessmentOfferedAt: ev.at }))),
+  recordCarerOffer: assign(
+    on('carer.offerAssessment', (_ctx, ev) => ({
+      carerAssessmentOfferedAt: ev.at,
+      carerAssessment: { offeredAt: ev.at, accepted: ev.accepted },
+    })),
+  ),
   planDetox: assign(on('detox.plan', (_ctx, ev) => ({ detox: { substance: ev.substance, planAgreedAt: ev.at } }))),
   startDetox: assign(
     on('detox.start', (ctx, ev) => ({ detox: { substance: ev.substance, planAgreedAt: ctx.detox?.planAgreedAt ?? null } })),
@@ -247,12 +337,15 @@ export const actions = {
         },
         handover: null,
         stepChange: null,
+        handoversAccepted: [...handoversAcceptedOf(ctx), { from: h.from, to: h.to, at: ev.at }],
+        careNeedsAssessment: h.carePlan.careNeedsAssessment ?? ctx.careNeedsAssessment ?? null,
       };
     }),
   ),
   clearHandover: assign({ handover: null }),
-  openDispute: assign(
-    on('dispute.raise', (ctx, ev) => ({
+  openDispute: assign<{ from: NonNullable<Dispute['from']> }>(({ context: ctx, event }, params) => {
+    const ev = event as EventOf<'dispute.raise'>;
+    return {
       dispute: {
         raisedBy: actorAgency(ctx, ev),
         about: ev.about,
@@ -260,10 +353,69 @@ export const actions = {
         raisedAt: ev.at,
         hadLead: !!ctx.lead,
         proposedLead: ev.proposedLead,
+        from: params.from,
+        proposal: null,
       },
-    })),
+    };
+  }),
+  escalateDispute: assign(({ context }) => ({
+    dispute: context.dispute && { ...context.dispute, level: 'clinicalDirectors' as const, proposal: null },
+  })),
+  proposeResolution: assign(
+    on('dispute.propose', (ctx, ev) => {
+      if (!ctx.dispute) return {};
+      const moves = !!ev.lead && ev.lead.id !== ctx.lead?.agency.id;
+      // R-LEAD-ACCEPTED: a new lead confirms itself; otherwise the other side of the dispute confirms.
+      const parties = [
+        ctx.dispute.raisedBy,
+        ctx.lead?.agency,
+        ctx.dispute.proposedLead,
+        ...agenciesInCase(ctx).map((id) => ({ id }) as AgencyRef),
+        ctx.referral?.status === 'awaiting' ? (ctx.referral.from ?? undefined) : undefined,
+      ].filter((a): a is AgencyRef => !!a && a.id !== ev.actor.agencyId);
+      const unique = [...new Map(parties.reverse().map((a) => [a.id, a])).values()].reverse();
+      const awaiting = moves && ev.lead ? [ev.lead] : unique;
+      return {
+        dispute: {
+          ...ctx.dispute,
+          proposal: {
+            by: actorAgency(ctx, ev),
+            ...(ev.lead ? { lead: ev.lead } : {}),
+            outcome: ev.outcome,
+            ...(ev.rationale ? { rationale: ev.rationale } : {}),
+            at: ev.at,
+            awaiting,
+            followUpDue: addDays(ev.at, 7),
+            ...(ev.commissionerInput ? { commissionerInput: ev.commissionerInput } : {}),
+          },
+        },
+      };
+    }),
   ),
-  escalateDispute: assign(({ context }) => ({ dispute: context.dispute && { ...context.dispute, level: 'clinicalDirectors' as const } })),
+  /** R-DISPUTE, R-LEAD-ACCEPTED: the confirmed resolution; the lead moves only here, confirmed by the new lead itself. */
+  confirmResolution: assign(
+    on('dispute.confirm', (ctx, ev) => {
+      const p = ctx.dispute?.proposal;
+      if (!p) return {};
+      const moves = !!p.lead && p.lead.id !== ctx.lead?.agency.id;
+      if (!moves || !p.lead || !ev.coordinator) {
+        return {
+          dispute: null,
+          lead: ctx.lead && p.rationale ? { ...ctx.lead, rationale: p.rationale } : ctx.lead,
+          // A resolution that keeps a lead the new quadrant does not name is the kept lead's rationale (R-STEP).
+          stepChange: ctx.lead && p.lead?.id === ctx.lead.agency.id && p.rationale ? null : ctx.stepChange,
+        };
+      }
+      return {
+        lead: { agency: p.lead, coordinator: ev.coordinator, since: ev.at, rationale: p.rationale },
+        involvements: endInvolvementOf(ctx, p.lead.id, ev.at),
+        dispute: null,
+        stepChange: null,
+        handover: null,
+        leadProposal: null,
+      };
+    }),
+  ),
   resolveDispute: assign(
     on('dispute.resolve', (ctx, ev) => ({
       lead: {

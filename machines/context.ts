@@ -2,6 +2,7 @@
 import type { AgencyRef, CarePlanInput, Coordinator } from './events.ts';
 import type {
   Area,
+  CareNeedsAssessmentStatus,
   ClosureReason,
   ConsentStatus,
   DeadlineName,
@@ -15,6 +16,12 @@ import type {
 export type Referral = {
   source: ReferralSource;
   referrer: { name: string; agencyId?: string };
+  /**
+   * R-CLARITY (second reading): the service that sent the referral, from the directory (the sender's agency), which
+   * stays responsible until the receiver accepts; null when the receiving service recorded a self-referral itself.
+   * Absent on referrals made before pathway version 2 (the receiving service was then named responsible).
+   */
+  from?: AgencyRef | null;
   to: AgencyRef;
   route: 'triage' | 'direct' | 'standard';
   madeAt: string;
@@ -59,6 +66,19 @@ export type Handover = {
   rationale?: string;
 };
 
+export type DisputeProposal = {
+  by: AgencyRef;
+  /** The lead the resolution names; absent when it names none (the lead stays, or none is decided yet). */
+  lead?: AgencyRef;
+  outcome: string;
+  rationale?: string;
+  at: string;
+  /** The services whose manager may confirm: the new lead alone when the lead moves, else the other side. */
+  awaiting: AgencyRef[];
+  followUpDue: string;
+  commissionerInput?: string;
+};
+
 export type Dispute = {
   raisedBy: AgencyRef;
   about: string;
@@ -67,6 +87,26 @@ export type Dispute = {
   hadLead: boolean;
   /** The agency the raiser says should lead: a party to the dispute even when not otherwise involved (R-DISPUTE). */
   proposedLead?: AgencyRef;
+  /** Where the case was when the dispute was raised: where it returns when the lead does not move. */
+  from?: 'referral' | 'assessment' | 'leadAssignment' | 'jointCare' | 'handover';
+  /** R-DISPUTE (second reading): a resolution proposed by one side, awaiting the other side's confirmation. */
+  proposal?: DisputeProposal | null;
+};
+
+export type SafeguardingDecision = {
+  decision: 'alertRaised' | 'noAlertReasonDocumented';
+  by: AgencyRef;
+  at: string;
+  sharedWith: string[];
+  domesticAbuse: boolean;
+};
+
+export type Incident = {
+  id: string;
+  kind: 'death' | 'seriousIncident';
+  at: string;
+  investigatedWith: string[];
+  learningActions: string[] | null;
 };
 
 export type MissedAppointment = { id: string; agencyId: string; scheduledAt: string; recordedAt: string; followedUpAt: string | null };
@@ -97,6 +137,24 @@ export type PathwayContext = {
   /** R-DISENGAGE, NICE QS188 statement 4: appointments the person missed, each until a service follows it up (NICE QS188 statement 4). */
   missedAppointments: MissedAppointment[];
   closure: { reason: ClosureReason; at: string; to?: AgencyRef } | null;
+  // Facts pathway version 2 added (its second reading); snapshots of version 1 lack them, so shared helpers read
+  // them through the accessors below.
+  /** R-SAFEGUARDING: decisions recorded on safeguarding concerns (alert raised, or the documented reason not to). */
+  safeguardingDecisions: SafeguardingDecision[];
+  /** R-SAFEGUARDING (P16): dependent children and caring responsibilities, as the assessment recorded them. */
+  household: { dependentChildren: boolean; caringResponsibilities: boolean } | null;
+  /** R-CARER: the carer's own assessment, offered whatever the person's consent. */
+  carerAssessment: { offeredAt: string; accepted: boolean } | null;
+  /** R-CAPACITY: what the judgment of capacity rested on when the person last declined. */
+  capacity: { mentalCapacityActConsidered: boolean; mentalHealthActConsidered: boolean; collateralFrom: string[]; at: string } | null;
+  /** R-CNA: the right to a Care Needs Assessment, as the joint plan records it. */
+  careNeedsAssessment: CareNeedsAssessmentStatus | null;
+  /** R-CLOSE-GAPLESS (c): handovers of the case accepted by their receiver. */
+  handoversAccepted: { from: AgencyRef; to: AgencyRef; at: string }[];
+  /** R-ED: emergency department and acute-ward presentations. */
+  acutePresentations: { setting: 'emergencyDepartment' | 'acuteWard'; at: string; jointWorkingIdentified: boolean }[];
+  /** R-SI: deaths and serious incidents, each with its joint investigation. */
+  incidents: Incident[];
   /** Counter for ids the machine hands out (involvements), so replay gives the same ids. */
   seq: number;
 };
@@ -124,10 +182,59 @@ export const initialContext: PathwayContext = {
   missedAppointments: [],
   closure: null,
   seq: 0,
+  safeguardingDecisions: [],
+  household: null,
+  carerAssessment: null,
+  capacity: null,
+  careNeedsAssessment: null,
+  handoversAccepted: [],
+  acutePresentations: [],
+  incidents: [],
 };
 
-/** The agency answerable for the case now: the lead once assigned, before that the receiving service. */
-export const responsibleAgency = (ctx: PathwayContext): AgencyRef | null => ctx.lead?.agency ?? ctx.referral?.to ?? null;
+/**
+ * The agency answerable for the case now (R-CLARITY, R-HANDOVER-ACCEPT): the lead once assigned; while a referral
+ * awaits acceptance, the service that referred (none for a self-referral); once accepted, the receiving service.
+ * Referrals made before pathway version 2 did not record their sender: the receiving service answers, as it did.
+ */
+export const responsibleAgency = (ctx: PathwayContext): AgencyRef | null => {
+  if (ctx.lead) return ctx.lead.agency;
+  const r = ctx.referral;
+  if (!r) return null;
+  if (r.status === 'awaiting' && r.from !== undefined) return r.from;
+  return r.to;
+};
+
+/** The service holding the case before a lead: the receiver of the referral (it decides, assesses and assigns). */
+export const holdingAgency = (ctx: PathwayContext): AgencyRef | null => ctx.lead?.agency ?? ctx.referral?.to ?? null;
+
+/** Snapshots of pathway version 1 lack the facts version 2 added: these read them with their empty values. */
+export const safeguardingDecisionsOf = (ctx: PathwayContext): SafeguardingDecision[] => ctx.safeguardingDecisions ?? [];
+export const handoversAcceptedOf = (ctx: PathwayContext) => ctx.handoversAccepted ?? [];
+export const incidentsOf = (ctx: PathwayContext): Incident[] => ctx.incidents ?? [];
+
+/**
+ * R-SAFEGUARDING (second reading): a concern found by the assessment or raised since, with no decision recorded at or
+ * after it (alert raised to the local authority, or the documented reason not to).
+ */
+export const safeguardingDecisionPending = (ctx: PathwayContext): boolean => {
+  const concerns = [...ctx.safeguarding.map((s) => s.at), ...(ctx.assessment?.risks.safeguarding ? [ctx.assessment.at] : [])];
+  if (concerns.length === 0) return false;
+  const latest = [...concerns].sort().at(-1) ?? '';
+  return !safeguardingDecisionsOf(ctx).some((d) => d.at >= latest);
+};
+
+/** The agencies a case involves now (referral receiver, lead, those asked or involved, dispute parties). */
+export const agenciesInCase = (ctx: PathwayContext): string[] =>
+  [
+    ctx.referral?.to.id,
+    ctx.lead?.agency.id,
+    ctx.leadProposal?.to.id,
+    ctx.handover?.to.id,
+    ctx.dispute?.proposedLead?.id,
+    ctx.dispute?.proposal?.lead?.id,
+    ...ctx.involvements.filter((i) => i.status !== 'declined').map((i) => i.agency.id),
+  ].filter((a): a is string => !!a);
 
 /** R-DISENGAGE: risk of serious harm or severe self-neglect, from the latest assessment. */
 export const atSeriousRisk = (ctx: PathwayContext): boolean =>

@@ -57,7 +57,7 @@ function evaluate(snapshot: PathwaySnapshot, event: PathwayEvent, payload: boole
     if (!routes.every((n) => guards[n].test(snapshot.context, event))) continue;
     const failed = names.filter((n) => !('route' in guards[n]) && !guards[n].test(snapshot.context, event));
     if (failed.length === 0) return [];
-    for (const n of failed) failures.set(n, blocker(guards[n].rule, guardMessage(guards[n], snapshot.context, event)));
+    for (const n of failed) failures.set(n, blocker(guards[n].rule, guardMessage(guards[n], snapshot.context, event), n));
   }
   return [...failures.values()];
 }
@@ -91,7 +91,7 @@ export function nextEvents(snapshot: PathwaySnapshot, actor: Actor, at = new Dat
       for (const n of guardNames(t)) {
         const spec = guards[n];
         if (spec.needs === 'payload' && !('route' in spec) && typeof spec.message === 'string') {
-          conditions.set(n, blocker(spec.rule, spec.message));
+          conditions.set(n, blocker(spec.rule, spec.message, n));
         }
       }
     }

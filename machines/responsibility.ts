@@ -4,13 +4,23 @@ import type { AgencyRef, Coordinator } from './events.ts';
 import type { PathwaySnapshot } from './snapshot.ts';
 import type { AgencyKind } from './vocab.ts';
 
-export type Awaiting = { what: 'referral' | 'lead' | 'handover' | 'involvement'; agency: AgencyRef; since: string; followUpDue: string };
+export type Awaiting = {
+  what: 'referral' | 'lead' | 'handover' | 'involvement' | 'disputeResolution';
+  agency: AgencyRef;
+  since: string;
+  followUpDue: string;
+};
 
 export type Responsibility = {
   open: boolean;
   lead: { agency: AgencyRef; coordinator: Coordinator; since: string } | null;
-  /** The agency answerable now: the lead, or before one is assigned the service holding the referral. */
+  /**
+   * The agency answerable now (R-CLARITY): the lead; before one, while the referral awaits acceptance, the service that
+   * referred (null for a self-referral, see `referrer`), and once accepted the service holding the referral.
+   */
   responsible: AgencyRef | null;
+  /** While a referral awaits acceptance: who referred, and their service when a service referred (docs/decisions/0011). */
+  referrer: { name: string; agency: AgencyRef | null } | null;
   supporting: { agency: AgencyRef; status: 'accepted' | 'active' }[];
   pendingHandover: { from: AgencyRef; to: AgencyRef; requestedAt: string; followUpDue: string } | null;
   awaiting: Awaiting[];
@@ -42,6 +52,10 @@ function awaitingOf(ctx: PathwayContext): Awaiting[] {
     out.push({ what: 'handover', agency: ctx.handover.to, since: ctx.handover.requestedAt, followUpDue: ctx.handover.followUpDue });
   for (const i of pendingInvolvements(ctx))
     out.push({ what: 'involvement', agency: i.agency, since: i.requestedAt, followUpDue: i.followUpDue });
+  const proposal = ctx.dispute?.proposal;
+  if (proposal)
+    for (const a of proposal.awaiting)
+      out.push({ what: 'disputeResolution', agency: a, since: proposal.at, followUpDue: proposal.followUpDue });
   return out;
 }
 
@@ -59,8 +73,13 @@ function statementOf(ctx: PathwayContext, open: boolean, supporting: Responsibil
   if (ctx.lead) {
     parts.push(`${agencyName(ctx.lead.agency)} leads your care. Your care coordinator is ${ctx.lead.coordinator.name}.`);
   } else if (ctx.referral?.status === 'awaiting') {
+    const from = ctx.referral.from;
     parts.push(
-      `You have been referred to ${agencyName(ctx.referral.to)}, who will contact you; until they accept, the service that referred you stays responsible for your support.`,
+      from === null
+        ? `You referred yourself to ${agencyName(ctx.referral.to)}, who will contact you; no service has taken on your care until they accept.`
+        : from
+          ? `You have been referred to ${agencyName(ctx.referral.to)}, who will contact you; until they accept, ${agencyName(from)}, who referred you, stays responsible for your support.`
+          : `You have been referred to ${agencyName(ctx.referral.to)}, who will contact you; until they accept, the service that referred you stays responsible for your support.`,
     );
   } else if (resp) {
     parts.push(`${agencyName(resp)} is assessing your needs and is responsible for your support until a lead service is agreed.`);
@@ -76,7 +95,12 @@ function statementOf(ctx: PathwayContext, open: boolean, supporting: Responsibil
       `We have asked ${agencyName(ctx.leadProposal.to)} to lead your care. Until they accept, ${agencyName(resp)} remains responsible.`,
     );
   }
-  if (ctx.dispute) parts.push('The services are agreeing who should lead your care; nothing changes for you in the meantime.');
+  if (ctx.dispute)
+    parts.push(
+      ctx.lead
+        ? `The services are agreeing who should lead your care; ${agencyName(ctx.lead.agency)} stays responsible in the meantime.`
+        : 'The services are agreeing who should lead your care; nothing changes for you in the meantime.',
+    );
   return parts.join(' ');
 }
 
@@ -88,6 +112,10 @@ export function responsibility(snapshot: PathwaySnapshot): Responsibility {
     open,
     lead: ctx.lead && open ? { agency: ctx.lead.agency, coordinator: ctx.lead.coordinator, since: ctx.lead.since } : null,
     responsible: open ? responsibleAgency(ctx) : null,
+    referrer:
+      open && ctx.referral?.status === 'awaiting' && !ctx.lead
+        ? { name: ctx.referral.referrer.name, agency: ctx.referral.from ?? null }
+        : null,
     supporting: open ? supporting : [],
     pendingHandover: ctx.handover
       ? { from: ctx.handover.from, to: ctx.handover.to, requestedAt: ctx.handover.requestedAt, followUpDue: ctx.handover.followUpDue }

@@ -18,8 +18,11 @@ export const rules = {
   'R-ASSESS-FACTORS': { clause: 'P21 §7.2', title: 'The assessment records severity, substance use, circumstances and risks' },
   'R-ASSESS-ALONE': { clause: 'P21 §7.2, §7.4', title: 'Can this service alone meet the needs and manage the risks?' },
   'R-CONSENT': { clause: 'P21 §8.18.1–§8.18.3, Appendix 2', title: 'Information is shared with consent or on a need-to-know ground' },
-  'R-SAFEGUARDING': { clause: 'P21 §3.5, §6.3.1', title: 'Safeguarding concerns are recorded and referred' },
-  'R-CARER': { clause: 'P21 §8.13.2', title: 'Carers are offered an assessment, with the person’s consent' },
+  'R-SAFEGUARDING': {
+    clause: 'P21 §3.5, §6.3, §6.3.1, Appendix 2; P16',
+    title: 'A safeguarding concern leads to a recorded decision shared by both services',
+  },
+  'R-CARER': { clause: 'P21 §5.8, §8.13.1, §8.13.2, Appendix 2', title: 'Carers are offered their own assessment, whatever the consent' },
   'R-LEAD-QUADRANT': {
     clause: 'P21 §8.2–§8.8; P16 "Care coordination", shared values',
     title: 'The lead follows the quadrant unless a written rationale is given',
@@ -28,7 +31,7 @@ export const rules = {
   'R-CLARITY': { clause: 'P16 shared values', title: 'The person always knows which agency supports them' },
   'R-PARALLEL': { clause: 'P21 §8.6', title: 'Several services are involved at once, each with its own status' },
   'R-CAREPLAN': { clause: 'P21 §8.7, Appendix 2', title: 'A joint care plan and safety plan are agreed with the person' },
-  'R-REVIEW': { clause: 'P21 §8.7, §8.18.3', title: 'Care plans are reviewed regularly, renewing consent' },
+  'R-REVIEW': { clause: 'P21 §8.7, §8.18.3', title: 'Care plans are reviewed regularly, renewing consent, whatever else is pending' },
   'R-DETOX': { clause: 'P21 §8.9', title: 'A post-detox care plan is in place before an alcohol detox' },
   'R-INPATIENT': { clause: 'P21 §8.14', title: 'Transfer from inpatient care is planned with SMS and covers overdose risk' },
   'R-DISENGAGE': { clause: 'P21 §3.5', title: 'Declining at serious risk needs an assertive approach or safeguarding' },
@@ -43,23 +46,57 @@ export const rules = {
     title: 'A declining service gives reasons; the case stays with the sender',
   },
   'R-HANDOVER-ONLYRECEIVER': { clause: 'P16 "Care coordination"', title: 'Only the receiving service accepts or declines' },
-  'R-DISPUTE': { clause: 'P21 §8.17', title: 'Disputes go to service managers, then clinical directors; the lead stays' },
+  'R-DISPUTE': {
+    clause: 'P21 §8.17.1, §8.17.2',
+    title: 'Disputes go to both sides’ managers, then clinical directors; one proposes, the other confirms',
+  },
   'R-CLOSE-ACCEPTED': { clause: 'P21 Appendix 2', title: 'No closure while a handover or referral awaits acceptance' },
   'R-CLOSE-REASON': {
     clause: 'P21 Appendix 2; P16 "Care coordination"',
     title: 'Closure records a reason and that the person and GP were told',
   },
   'R-CLOSE-FINAL': { clause: 'P21 Appendix 2', title: 'A closed case accepts no further events' },
+  // The second reading (PATHWAY.md, 2026-11-30): the headline guarantee and the requirements first missed.
+  'R-LEAD-ACCEPTED': {
+    clause: 'P16 "Care coordination"; P21 Appendix 2',
+    title: 'The lead changes only at an event recorded by the service that becomes lead',
+  },
+  'R-CLOSE-GAPLESS': {
+    clause: 'P21 Appendix 2 ("The service user should not experience a gap in their support arrangements")',
+    title: 'A case closes only without leaving a gap in support',
+  },
+  'R-CNA': { clause: 'P21 §8.6 A', title: 'Q1 and Q2 plans record the right to a Care Needs Assessment' },
+  'R-CAPACITY': { clause: 'P21 §3.5', title: 'Declining at serious risk records the Mental Capacity Act and collateral information' },
+  'R-STOP-DRINKING': { clause: 'P21 Appendix 1', title: 'No alcohol detox or reduction plan without a substance misuse service' },
+  'R-ED': { clause: 'P21 §8.15.2–§8.15.5', title: 'Emergency and acute presentations inform SMS, MHS and the GP' },
+  'R-RISK-CHANGE': {
+    clause: 'P16 "Keeping other members of staff informed"',
+    title: 'A change of risk status is notified to every service involved',
+  },
+  'R-CHALLENGE': { clause: 'P21 §3.6', title: 'Every decline letter gives the right to challenge the decision' },
+  'R-CRISIS-SOURCE': {
+    clause: 'P16 service directory; P21 Appendix 3',
+    title: 'The crisis team and liaison psychiatry take referrals only from their named sources',
+  },
+  'R-S117': { clause: 'P21 §8.14', title: 'Section 117 aftercare is recorded in the transfer plan after detention under section 3' },
+  'R-SI': { clause: 'P21 Appendix 2 ("Joint investigations of SI")', title: 'A serious incident in a shared case is investigated jointly' },
 } as const;
 
 export type RuleId = keyof typeof rules;
 export const ruleIds = Object.keys(rules) as RuleId[];
 
 /** One reason the protocol refuses something, as the API and UI show it. */
-export type Blocker = { rule: RuleId; clause: string; message: string };
+export type Blocker = {
+  rule: RuleId;
+  clause: string;
+  message: string;
+  /** The guard that refused, when a guard did (absent when the state does not take the event at all). */
+  guard?: string;
+};
 
-export const blocker = (rule: RuleId, message: string): Blocker => ({
+export const blocker = (rule: RuleId, message: string, guard?: string): Blocker => ({
   rule,
   clause: rules[rule].clause,
   message,
+  ...(guard ? { guard } : {}),
 });

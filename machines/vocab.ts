@@ -103,3 +103,16 @@ export const followUpOutcomes = ['contactMade', 'noContact'] as const;
 /** Deadlines the engine fires durably (ARCHITECTURE "Deadlines are data"). */
 export const deadlineNames = ['referralFollowUp', 'leadFollowUp', 'handoverFollowUp', 'involvementFollowUp', 'carePlanReview'] as const;
 export type DeadlineName = (typeof deadlineNames)[number];
+
+/** R-SAFEGUARDING (second reading): the decision shared by both services after a concern (P21 Appendix 2). */
+export const safeguardingDecisions = ['alertRaised', 'noAlertReasonDocumented'] as const;
+
+/** R-CNA: the person's statutory right to a Care Needs Assessment, as the joint plan records it (P21 §8.6 A). */
+export const careNeedsAssessmentStatuses = ['offered', 'requested', 'completed', 'declined'] as const;
+export type CareNeedsAssessmentStatus = (typeof careNeedsAssessmentStatuses)[number];
+
+/** R-ED: where liaison psychiatry saw the person (P21 §8.15). */
+export const acuteSettings = ['emergencyDepartment', 'acuteWard'] as const;
+
+/** R-SI: incidents that open a joint investigation (P21 Appendix 2). */
+export const incidentKinds = ['death', 'seriousIncident'] as const;

@@ -19,6 +19,8 @@ const plan = (agencyId: string) => ({
   safetyPlan: 'Crisis line and named contacts agreed; naloxone supplied',
   agreedWithPerson: true,
   cpa: false,
+  careNeedsAssessment: 'offered' as const,
+  addressesSelfNeglectAndSafeguarding: true,
 });
 const assessment = (mentalHealth: 'mild' | 'moderate' | 'severe', dependent: boolean, riskHigh = false): EventBody => ({
   type: 'assessment.record',
@@ -31,6 +33,7 @@ const assessment = (mentalHealth: 'mild' | 'moderate' | 'severe', dependent: boo
   canServiceAloneSupport: !dependent || mentalHealth !== 'severe',
   ...(dependent && mentalHealth === 'severe' ? { nextStep: 'jointCare' as const } : {}),
   consent: { sharing: 'given' },
+  household: { dependentChildren: false, caringResponsibilities: false },
 });
 
 function journeys(sms: ReturnType<typeof ref>, cmht: ReturnType<typeof ref>, pcmhs: ReturnType<typeof ref>): Journey[] {
@@ -100,6 +103,7 @@ function journeys(sms: ReturnType<typeof ref>, cmht: ReturnType<typeof ref>, pcm
             explanation: 'Gambling support is the main need',
             writtenToPerson: true,
             recommendationToReferrer: 'Refer to the regional gambling service',
+            rightToChallengeGiven: true,
           },
           days: 9,
         },

@@ -31,7 +31,7 @@ type Row = {
 };
 
 export type Reason = {
-  kind: 'referral' | 'lead' | 'handover' | 'involvement' | 'reviewOverdue' | 'stalled';
+  kind: 'referral' | 'lead' | 'handover' | 'involvement' | 'disputeResolution' | 'reviewOverdue' | 'stalled';
   due: string | null;
   overdue: boolean;
   detail: string;
@@ -39,7 +39,8 @@ export type Reason = {
 
 /**
  * One query over open cases: held by the agency (lead, or the service holding the referral; both indexed), or with a
- * referral, lead proposal, handover or involvement request addressed to it (read from the snapshot's facts).
+ * referral, lead proposal, handover or involvement request addressed to it, or a dispute resolution awaiting its
+ * confirmation (read from the snapshot's facts).
  */
 const query = (agency: string): SQL => sql`
   select c.id, c.reference, c.snapshot, c.pathway_version, c.state_paths, c.version, c.area, c.quadrant,
@@ -52,7 +53,9 @@ const query = (agency: string): SQL => sql`
       or c.snapshot #>> '{context,leadProposal,to,id}' = ${agency}
       or c.snapshot #>> '{context,handover,to,id}' = ${agency}
       or exists (select 1 from jsonb_array_elements(coalesce(c.snapshot #> '{context,involvements}', '[]'::jsonb)) i
-                  where i #>> '{agency,id}' = ${agency} and i ->> 'status' = 'requested'))
+                  where i #>> '{agency,id}' = ${agency} and i ->> 'status' = 'requested')
+      or exists (select 1 from jsonb_array_elements(coalesce(c.snapshot #> '{context,dispute,proposal,awaiting}', '[]'::jsonb)) a
+                  where a ->> 'id' = ${agency}))
    order by c.state_entered_at asc
    limit 500`;
 
@@ -62,6 +65,7 @@ const labels = {
   lead: 'You are asked to lead',
   handover: 'Handover awaits your acceptance',
   involvement: 'Involvement requested from you',
+  disputeResolution: 'A dispute resolution awaits your confirmation',
 };
 
 function reasonsOf(row: Row, agency: string, now: Date): Reason[] {

@@ -131,6 +131,7 @@ describe.each(backends)('cases API on $name', (backend) => {
           rule: 'R-REF-CONTENT',
           clause: rules['R-REF-CONTENT'].clause,
           message: expect.stringMatching(/suspected mental disorder.*how substance use would obstruct treatment/),
+          guard: 'referralContentComplete',
         },
       ]);
       expect(problem.detail).not.toMatch(/hopes to gain/);
@@ -320,7 +321,12 @@ describe.each(backends)('cases API on $name', (backend) => {
       expect(find(asSender, 'case.close')).toMatchObject({
         allowed: false,
         blockedBy: expect.arrayContaining([
-          { rule: 'R-CLOSE-ACCEPTED', clause: rules['R-CLOSE-ACCEPTED'].clause, message: expect.stringContaining(services.cmht.name) },
+          {
+            rule: 'R-CLOSE-ACCEPTED',
+            clause: rules['R-CLOSE-ACCEPTED'].clause,
+            message: expect.stringContaining(services.cmht.name),
+            guard: 'noPendingAcceptance',
+          },
         ]),
       });
       expect(find(asSender, 'handover.accept')).toMatchObject({

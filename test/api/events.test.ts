@@ -145,8 +145,13 @@ describe.each(backends)('events API on $name', (backend) => {
       expect(problem.type).toMatch(/refused-by-protocol$/);
       expect(problem.blockedBy).toEqual(
         expect.arrayContaining([
-          { rule: 'R-CLOSE-ACCEPTED', clause: rules['R-CLOSE-ACCEPTED'].clause, message: expect.stringContaining(services.cmht.name) },
-          { rule: 'R-STEP', clause: rules['R-STEP'].clause, message: expect.any(String) },
+          {
+            rule: 'R-CLOSE-ACCEPTED',
+            clause: rules['R-CLOSE-ACCEPTED'].clause,
+            message: expect.stringContaining(services.cmht.name),
+            guard: 'noPendingAcceptance',
+          },
+          { rule: 'R-STEP', clause: rules['R-STEP'].clause, message: expect.any(String), guard: 'noStepChangeOutstanding' },
         ]),
       );
       expect(problem.detail).toContain('R-CLOSE-ACCEPTED');

@@ -44,7 +44,8 @@ describe.each(backends)('journeys on $name', (backend) => {
       expect(opened.res.status).toBe(201);
       expect(caseOf(opened.res)).toMatchObject({
         state: ['active.referral.awaitingAcceptance'],
-        responsibility: { responsible: { id: services.sms.id } },
+        // R-CLARITY (pathway version 2): the referring GP practice stays responsible until CGL accepts.
+        responsibility: { responsible: { id: services.primary.id } },
       });
 
       const step = async (event: EventBody, as: AgencyRef, days = 2) => {
@@ -95,7 +96,9 @@ describe.each(backends)('journeys on $name', (backend) => {
       const listed = await api.request('GET', `/api/cases?lead=${services.cmht.id}&limit=200`, { as: services.cmht.id });
       expect((listed.json.items as { id: string }[]).map((i) => i.id)).toContain(id);
 
-      const closed = await step(body.close(), services.cmht, 90);
+      // R-CLOSE-GAPLESS (d), pathway version 2: CGL's support ends before the discharge to the GP.
+      await step(bodies.endInvolvement('inv-1'), services.cmht, 89);
+      const closed = await step(body.close(), services.cmht, 1);
       expect(closed).toMatchObject({ status: 'closed', state: ['closed'], phase: 'closed', closedAt: api.now().toISOString() });
       expect(closed.facts.closure).toMatchObject({ reason: 'dischargedToGp' });
       expect(closed.responsibility.open).toBe(false);
@@ -130,7 +133,8 @@ describe.each(backends)('journeys on $name', (backend) => {
         [6, 'assessment.review', sender],
         [7, 'handover.request', sender],
         [8, 'handover.accept', receiver],
-        [9, 'case.close', receiver],
+        [9, 'involvement.end', receiver],
+        [10, 'case.close', receiver],
       ]);
       expect(items.map((e) => e.at)).toEqual(times);
       expect(items[0]?.fromState).toEqual(['new']);
@@ -142,7 +146,7 @@ describe.each(backends)('journeys on $name', (backend) => {
       expect(items[5]?.toState).toEqual(['active.handover.required']);
       expect(items.at(-1)?.toState).toEqual(['closed']);
       expect(items[7]?.payload).toEqual({ coordinator: { id: 'coord-alex-green', name: 'Alex Green' } });
-      expect(api.applied.filter((a) => a.caseId === id).map((a) => a.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(api.applied.filter((a) => a.caseId === id).map((a) => a.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 
       const verified = await verifyCase(database.db, id);
       expect(verified.ok).toBe(true);

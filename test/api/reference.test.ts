@@ -63,6 +63,13 @@ describe.each(backends)('reference API on $name', (backend) => {
           clause: pathway.rules['R-HANDOVER-ONLYRECEIVER']?.clause,
           route: false,
         },
+        // Pathway version 2: a safeguarding concern awaiting its decision holds a change of lead.
+        {
+          name: 'noSafeguardingDecisionPending',
+          rule: 'R-SAFEGUARDING',
+          clause: pathway.rules['R-SAFEGUARDING']?.clause,
+          route: false,
+        },
       ]);
       const close = pathway.transitions.find((t) => t.event === 'case.close');
       expect(close?.targets).toEqual(['closed']);

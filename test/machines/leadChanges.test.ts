@@ -52,15 +52,15 @@ describe('R-DISPUTE: a resolution names a party to the case', () => {
     d.ok({ type: 'dispute.raise', about: 'Who leads a Q3 case with psychosis history', proposedLead: agencies.sms }, actorOf('cmht'));
 
     const outsider = d.send(
-      { type: 'dispute.resolve', lead: agencies.sms2, coordinator: coordinator(), outcome: 'Forward Trust to lead' },
+      bodies.proposeResolution(agencies.sms2, { outcome: 'Forward Trust to lead' }),
       actorOf('cmht', 'serviceManager'),
     );
-    expect(outsider.map((b) => b.rule)).toContain('R-DISPUTE');
+    expect(outsider.map((b) => b.guard)).toContain('resolutionNamesParty');
 
-    d.ok(
-      { type: 'dispute.resolve', lead: agencies.sms, coordinator: coordinator(), outcome: 'CGL leads; CMHT supports' },
-      actorOf('sms', 'serviceManager'),
-    );
+    // Pathway version 2: the CMHT proposes, and CGL, which becomes lead, confirms (R-LEAD-ACCEPTED).
+    d.ok(bodies.proposeResolution(agencies.sms, { outcome: 'CGL leads; CMHT supports' }), actorOf('cmht', 'serviceManager'));
+    expect(d.snapshot.context.lead).toBeNull();
+    d.ok(bodies.confirmResolution('Sam Okafor'), actorOf('sms', 'serviceManager'));
     expect(d.snapshot.context.lead?.agency.id).toBe(agencies.sms.id);
   });
 });

@@ -13,23 +13,25 @@ import {
   type Actor,
   currentVersion,
   type EventBody,
-  type EventType,
   eventBodies,
   explainRefusal,
   initialSnapshot,
-  type Lead,
   type PathwayEvent,
   type PathwaySnapshot,
+  pathwayVersion,
   pendingInvolvements,
   persist,
   replay,
   restore,
+  roles,
   statePaths,
   step,
 } from '../../machines/index.ts';
 import {
   activeStateIds,
   actorArb,
+  allActors,
+  allAgencies,
   anyBodyArb,
   bodyArbitraries,
   configurationKey,
@@ -42,7 +44,9 @@ import {
   spoilerArb,
   stateConfigurations,
   stateNodeIds,
+  transitionEventTypes,
 } from '../support/arbitraries.ts';
+import { checkHistory, describeCounterexample, type HistoryStep } from '../support/guarantee.ts';
 import { stamp } from '../support/pathwayFactory.ts';
 
 type Choice =
@@ -68,8 +72,6 @@ const runArb = fc.record({
 });
 
 const START = Date.parse('2026-01-05T09:00:00.000Z');
-/** The only events that may change who leads (R-LEAD-ONE, R-HANDOVER-ACCEPT, R-DISPUTE). */
-const leadChangers = new Set<EventType>(['lead.assign', 'lead.accept', 'handover.accept', 'dispute.resolve']);
 
 /** The event a choice stands for in this snapshot. */
 function eventFor(snapshot: PathwaySnapshot, choice: Choice, at: string): PathwayEvent {
@@ -81,10 +83,6 @@ function eventFor(snapshot: PathwaySnapshot, choice: Choice, at: string): Pathwa
   const chosen = choice.kind === 'nearMiss' ? spoil(move, choice.spoiler) : move;
   return stamp(chosen.body, chosen.actor, at);
 }
-
-/** Who leads, as the person sees it: agency and named coordinator (the rationale is an annotation). */
-const leadIdentity = (lead: Lead | null) =>
-  lead && JSON.stringify([lead.agency.id, lead.agency.kind, lead.coordinator.id, lead.coordinator.name, lead.since]);
 
 const persisted = (s: PathwaySnapshot) => JSON.stringify(persist(s));
 
@@ -170,10 +168,7 @@ function checkRun(choices: readonly Choice[], restoreAt: number): void {
       check(waiting.length === 0, () => `closed by ${event.type} while ${waiting.join(', ')} awaited acceptance`);
     }
 
-    // (2) The lead changes only by assignment, acceptance, an accepted handover or a dispute's resolution.
-    const leadBefore = leadIdentity(before.context.lead);
-    const leadAfter = leadIdentity(next.context.lead);
-    check(leadBefore === leadAfter || leadChangers.has(event.type), () => `lead changed by ${event.type}: ${leadBefore} → ${leadAfter}`);
+    // (2) Who may become lead, and how, is the headline guarantee (R-LEAD-ACCEPTED): its own test below, for every event.
 
     // (1) Once a lead is assigned, an active case always has exactly one lead and a named coordinator (R-LEAD-ONE);
     // joint care, handover and a dispute over an existing lead always have one, the earlier states never.
@@ -219,12 +214,40 @@ function checkRun(choices: readonly Choice[], restoreAt: number): void {
   check(replayed === original, () => `replay differs:\n  original ${original}\n  replayed ${replayed}`);
 }
 
+/** The history a run lives through: its applied events, each with the snapshots before and after (test/support/guarantee.ts). */
+function historyOfRun(choices: readonly Choice[]): {
+  history: HistoryStep[];
+  trace: { event: PathwayEvent; changed: boolean; value: unknown }[];
+} {
+  let snapshot = initialSnapshot();
+  let now = START;
+  const history: HistoryStep[] = [];
+  const trace: { event: PathwayEvent; changed: boolean; value: unknown }[] = [];
+  for (const choice of choices) {
+    now += choice.minutes * MINUTE;
+    const event = eventFor(snapshot, choice, new Date(now).toISOString());
+    const { next, changed } = step(snapshot, event);
+    trace.push({ event, changed, value: next.value });
+    if (changed) history.push({ seq: history.length + 1, event, before: snapshot, after: next });
+    snapshot = next;
+  }
+  return { history, trace };
+}
+
+const GUARANTEE_RUNS = 10_000;
+const versionEventTypes = pathwayVersion(currentVersion).eventTypes;
+
 describe('pathway machine properties (random event sequences)', () => {
-  it('generated bodies pass their zod schemas', () => {
-    for (const type of Object.keys(bodyArbitraries) as EventType[]) {
+  it(`[T-GUAR-02] every event type of the current pathway version has a generator, and its bodies pass their zod schemas`, () => {
+    // An event added to the machine without a generator here would never be sent by the property runs: it fails here.
+    expect(versionEventTypes.filter((type) => !bodyArbitraries[type])).toEqual([]);
+    for (const type of versionEventTypes) {
+      const arb = bodyArbitraries[type];
+      if (!arb) continue;
       fc.assert(
-        fc.property(bodyArbitraries[type], (body) => {
+        fc.property(arb, (body) => {
           const { type: _t, ...rest } = body;
+          expect(body.type).toBe(type);
           expect(eventBodies[type].safeParse(rest).success).toBe(true);
         }),
         { numRuns: 50 },
@@ -232,7 +255,14 @@ describe('pathway machine properties (random event sequences)', () => {
     }
   });
 
-  it('R-LEAD-ONE, R-HANDOVER-ACCEPT, R-CLOSE-ACCEPTED, R-CLOSE-FINAL: one lead once assigned, closes only when nothing awaits acceptance, stays closed; replay and restore are exact', () => {
+  it('[T-GUAR-06] hostile actors: every role of every agency, and the engine, can send any event', () => {
+    const pairs = new Set(allActors.map((a) => `${a.agencyId}/${a.role}`));
+    for (const agency of allAgencies)
+      for (const role of roles.filter((r) => r !== 'system')) expect(pairs).toContain(`${agency.id}/${role}`);
+    expect(allActors.some((a) => a.role === 'system')).toBe(true);
+  });
+
+  it('[T-PROP-01] R-LEAD-ONE, R-HANDOVER-ACCEPT, R-CLOSE-ACCEPTED, R-CLOSE-FINAL: one lead once assigned, closes only when nothing awaits acceptance, stays closed; replay and restore are exact', () => {
     fc.assert(
       fc.property(runArb, ({ choices, restoreAt }) => checkRun(choices, restoreAt)),
       { numRuns: 10_000 },
@@ -241,20 +271,58 @@ describe('pathway machine properties (random event sequences)', () => {
     expect(eventsApplied).toBeGreaterThan(stepsChecked / 4);
   }, 300_000); // 10,000 runs take about 30 s on a quiet 2-core machine; the limit only guards against a hang.
 
-  it('random runs reach every state node and every configuration of the chart', () => {
+  it(`[T-GUAR-01] R-LEAD-ACCEPTED and R-CLOSE-GAPLESS hold over ${GUARANTEE_RUNS.toLocaleString('en-GB')} random histories of valid and hostile events of every type`, () => {
+    const sent = new Map<string, number>();
+    const applied = new Map<string, number>();
+    let histories = 0;
+    fc.assert(
+      fc.property(runArb, ({ choices }) => {
+        const { history, trace } = historyOfRun(choices);
+        histories++;
+        for (const { event, changed } of trace) {
+          sent.set(event.type, (sent.get(event.type) ?? 0) + 1);
+          if (changed) applied.set(event.type, (applied.get(event.type) ?? 0) + 1);
+        }
+        const broken = checkHistory(history);
+        if (broken.length > 0) {
+          throw new Error(
+            `${broken.map(describeCounterexample).join('\n')}\nEvents sent (seq counts the applied ones):\n${describeTrace(trace)}`,
+          );
+        }
+      }),
+      { numRuns: GUARANTEE_RUNS, interruptAfterTimeLimit: 90_000, markInterruptAsFailure: true },
+    );
+    const steps = [...sent.values()].reduce((a, b) => a + b, 0);
+    const kept = [...applied.values()].reduce((a, b) => a + b, 0);
+    console.info(
+      `[T-GUAR-01] ${histories.toLocaleString('en-GB')} histories, ${steps.toLocaleString('en-GB')} events sent, ${kept.toLocaleString('en-GB')} applied, ${applied.size} of ${versionEventTypes.length} event types applied`,
+    );
+    // Every event type of the version was sent; the coverage test below asks that each was also applied somewhere.
+    expect(versionEventTypes.filter((t) => !sent.has(t))).toEqual([]);
+  }, 300_000);
+
+  it('[T-GUAR-03] random runs reach every state node and every configuration of the chart, and apply every event type the current version takes', () => {
     const nodes = new Set<string>();
     const configurations = new Set<string>();
-    for (const { choices } of fc.sample(runArb, { numRuns: 3_000 })) {
+    const applied = new Set<string>();
+    for (const { choices } of fc.sample(runArb, { numRuns: 3_000, seed: 20261130 })) {
       let snapshot = initialSnapshot();
       let now = START;
       for (const choice of choices) {
         now += choice.minutes * MINUTE;
-        snapshot = step(snapshot, eventFor(snapshot, choice, new Date(now).toISOString())).next;
+        const event = eventFor(snapshot, choice, new Date(now).toISOString());
+        const { next, changed } = step(snapshot, event);
+        if (changed) applied.add(event.type);
+        snapshot = next;
         for (const id of activeStateIds(snapshot)) nodes.add(id);
         configurations.add(configurationKey(statePaths(snapshot.value)));
       }
     }
     expect(stateNodeIds().filter((id) => !nodes.has(id))).toEqual([]);
     expect(stateConfigurations().filter((c) => !configurations.has(c))).toEqual([]);
+    // Every event type a transition of the current version takes is applied somewhere; the others are only refused.
+    const taken = transitionEventTypes(pathwayVersion(currentVersion).machine);
+    expect(taken.filter((t) => !(versionEventTypes as readonly string[]).includes(t))).toEqual([]);
+    expect(versionEventTypes.filter((t) => taken.includes(t) && !applied.has(t))).toEqual([]);
   }, 300_000);
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type Blocker,
   deadlineDays,
+  type EventBody,
   eventTypes,
   nextEvents,
   parseEventBody,
@@ -21,7 +22,18 @@ const rule = (id: RuleId): string => {
   covered.add(id);
   return `${id}: ${rules[id].title}`;
 };
-const rulesOf = (blockers: Blocker[]) => blockers.map((b) => b.rule);
+/** The rules of the refusing guards: a refusal that arrives by the event catalog's fallback (no guard) fails the test. */
+const rulesOf = (blockers: Blocker[]) => {
+  for (const b of blockers) expect(b.guard, `${b.rule} came from no guard: ${b.message}`).toBeDefined();
+  return blockers.map((b) => b.rule);
+};
+/** The refusing guards with their rules, as `guard (rule)`. */
+const refusedBy = (blockers: Blocker[]) => blockers.map((b) => `${b.guard ?? 'no guard'} (${b.rule})`);
+/** The rule of a refusal because the state does not take the event at all (the event catalog's, no guard). */
+const notNowRulesOf = (blockers: Blocker[]) => {
+  for (const b of blockers) expect(b.guard, `${b.rule} came from guard ${b.guard}`).toBeUndefined();
+  return blockers.map((b) => b.rule);
+};
 const DAY = 86_400_000;
 const plusDays = (iso: string, days: number) => new Date(Date.parse(iso) + days * DAY).toISOString();
 
@@ -74,8 +86,8 @@ describe(rule('R-REF-TRIAGE'), () => {
     const d = drive();
     d.ok(body.referral(agencies.cmht), gp);
     const blockers = d.send(body.assessment('severe', true), cmht);
-    // Triage is a route, not a guard: the refusal comes from the event catalog, which names the assessment rule.
-    expect(rulesOf(blockers)).toEqual(['R-ASSESS-FACTORS']);
+    // Pathway version 2: the triage state answers with its own guard, not the event catalog's assessment rule.
+    expect(refusedBy(blockers)).toEqual(['triageDecidedFirst (R-REF-TRIAGE)']);
     expect(statePaths(d.snapshot.value)).toEqual(['active.referral.triage']);
     expect(d.snapshot.context.assessment).toBeNull();
   });
@@ -174,7 +186,7 @@ describe(rule('R-ELIG-AGE'), () => {
     expect(d.snapshot.value).toBe('closed');
     expect(d.snapshot.context.closure).toMatchObject({ reason: 'redirectedUnder18', to: { kind: 'CAMHS' } });
     expect(d.snapshot.context.referral?.status).toBe('redirected');
-    expect(rulesOf(d.send(bodies.acceptReferral(), sms))).toEqual(['R-CLOSE-FINAL']);
+    expect(notNowRulesOf(d.send(bodies.acceptReferral(), sms))).toEqual(['R-CLOSE-FINAL']);
   });
 
   it('redirects a 13-year-old with suspected psychosis to CAMHS rather than EIP', () => {
@@ -431,7 +443,7 @@ describe(rule('R-CONSENT'), () => {
 describe(rule('R-SAFEGUARDING'), () => {
   it('refuses a safeguarding concern before any case exists', () => {
     const d = drive();
-    expect(rulesOf(d.send(bodies.safeguarding(), gp))).toEqual(['R-SAFEGUARDING']);
+    expect(notNowRulesOf(d.send(bodies.safeguarding(), gp))).toEqual(['R-SAFEGUARDING']);
   });
 
   it.each([
@@ -450,7 +462,7 @@ describe(rule('R-SAFEGUARDING'), () => {
 
   it('records a concern raised during a dispute', () => {
     const d = play(drive(), journeys.stepUpRequired());
-    d.ok(bodies.raiseDispute(), sms);
+    d.ok(bodies.raiseDispute(undefined, agencies.cmht), sms);
     d.ok(bodies.safeguarding(), gp);
     expect(statePaths(d.snapshot.value)).toEqual(['active.dispute.serviceManagers']);
     expect(d.snapshot.context.safeguarding).toHaveLength(1);
@@ -458,11 +470,19 @@ describe(rule('R-SAFEGUARDING'), () => {
 });
 
 describe(rule('R-CARER'), () => {
-  it('refuses a carer assessment offer when the person refused consent to share', () => {
+  // Pathway version 1 refused the offer without the person's consent; the Care Act duty is the carer's own (second reading).
+  it('offers the carer’s own assessment when the person refused consent to share, and records a decline', () => {
     const d = play(drive(), journeys.smsLedQ3());
     d.ok(bodies.consent('refused'), sms);
-    expect(rulesOf(d.send({ type: 'carer.offerAssessment', carerName: 'Pat', accepted: true }, sms))).toEqual(['R-CARER']);
-    expect(d.snapshot.context.carerAssessmentOfferedAt).toBeNull();
+    d.ok({ type: 'carer.offerAssessment', carerName: 'Pat', accepted: false }, sms);
+    expect(d.snapshot.context.carerAssessment).toEqual({ offeredAt: d.time.now(), accepted: false });
+  });
+
+  it('refuses the offer from a service not involved in the case', () => {
+    const d = play(drive(), journeys.smsLedQ3());
+    expect(refusedBy(d.send({ type: 'carer.offerAssessment', carerName: 'Pat', accepted: true }, cmht))).toEqual([
+      'isInvolvedAgency (R-DISPUTE)',
+    ]);
   });
 
   it('records the offer with the person’s consent', () => {
@@ -518,7 +538,7 @@ describe(rule('R-LEAD-ONE'), () => {
 
   it('refuses a second lead once one is assigned', () => {
     const d = play(drive(), journeys.smsLedQ3());
-    expect(rulesOf(d.send(bodies.assignLead({ coordinator: coordinator('Someone Else') }), sms))).toEqual(['R-LEAD-ONE']);
+    expect(notNowRulesOf(d.send(bodies.assignLead({ coordinator: coordinator('Someone Else') }), sms))).toEqual(['R-LEAD-ONE']);
     expect(d.snapshot.context.lead?.coordinator).toEqual(coordinator());
   });
 
@@ -543,11 +563,25 @@ describe(rule('R-LEAD-ONE'), () => {
 });
 
 describe(rule('R-CLARITY'), () => {
-  it('tells the person who is responsible while the referral awaits acceptance', () => {
+  // Pathway version 1 named the receiving service responsible while its statement said the referrer was (issue 13).
+  it('names the referrer responsible while the referral awaits acceptance, as the statement says', () => {
     const d = play(drive(), journeys.referredToSms());
     const r = responsibility(d.snapshot);
-    expect(r.responsible).toEqual(agencies.sms);
+    expect(r.responsible).toEqual({ id: agencies.gp.id, kind: 'PRIMARY' });
+    expect(r.referrer).toEqual({ name: 'Dr Patel', agency: { id: agencies.gp.id, kind: 'PRIMARY' } });
     expect(r.statement).toContain('You have been referred to CGL West Kent');
+    expect(r.statement).toContain('until they accept, your GP practice, who referred you, stays responsible');
+    d.ok(bodies.acceptReferral(), sms);
+    expect(responsibility(d.snapshot).responsible).toEqual(agencies.sms);
+  });
+
+  it('names no service responsible for a self-referral before acceptance, and says so', () => {
+    const d = drive();
+    d.ok(body.referral(agencies.sms, { source: 'self', referrer: { name: 'Alex', qualification: 'other' } }), sms);
+    const r = responsibility(d.snapshot);
+    expect(r.responsible).toBeNull();
+    expect(r.referrer).toEqual({ name: 'Alex', agency: null });
+    expect(r.statement).toContain('You referred yourself to CGL West Kent');
   });
 
   it('names the lead, the coordinator and the supporting services in plain language', () => {
@@ -719,10 +753,11 @@ describe(rule('R-INPATIENT'), () => {
     smsRecoveryCoordinatorInvited: true,
     coversBothConditions: true,
     overdoseRiskDiscussed: true,
+    detainedUnderSection3: false,
   };
 
   it.each([
-    ['without a transfer plan', undefined],
+    ['without a transfer plan', { ...inpatient, leadProfessional: undefined }],
     ['without the overdose-risk conversation', { ...inpatient, overdoseRiskDiscussed: false }],
     ['without inviting the SMS recovery coordinator', { ...inpatient, smsRecoveryCoordinatorInvited: false }],
   ])('refuses a discharge to the community %s', (_why, plan) => {
@@ -785,9 +820,10 @@ describe(rule('R-DISENGAGE'), () => {
 });
 
 describe(rule('R-STEP'), () => {
-  it('refuses a reassessment before joint care', () => {
+  // Pathway version 2 takes reassessments in every open state (R-REVIEW): before a lead, only the lead guard refuses.
+  it('refuses a reassessment before any lead', () => {
     const d = play(drive(), journeys.smsAssessing());
-    expect(rulesOf(d.send(body.reassessment('severe', true), sms))).toEqual(['R-STEP']);
+    expect(refusedBy(d.send(body.reassessment('severe', true), sms))).toEqual(['isLeadAgency (R-LEAD-ONE)']);
   });
 
   it('requires a handover when the new quadrant names another lead, and refuses closure until it is settled', () => {
@@ -816,8 +852,8 @@ describe(rule('R-STEP'), () => {
 describe(rule('R-HANDOVER-ACCEPT'), () => {
   it('refuses to accept a handover when none is pending', () => {
     const d = play(drive(), journeys.smsLedQ3());
-    expect(rulesOf(d.send(bodies.acceptHandover(), cmht))).toEqual(['R-HANDOVER-ACCEPT']);
-    expect(rulesOf(d.send(bodies.acceptLead(), cmht))).toEqual(['R-HANDOVER-ACCEPT']);
+    expect(notNowRulesOf(d.send(bodies.acceptHandover(), cmht))).toEqual(['R-HANDOVER-ACCEPT']);
+    expect(notNowRulesOf(d.send(bodies.acceptLead(), cmht))).toEqual(['R-HANDOVER-ACCEPT']);
   });
 
   it('keeps the sender as lead while the handover waits, and moves the lead at the moment of acceptance', () => {
@@ -911,40 +947,78 @@ describe(rule('R-HANDOVER-ONLYRECEIVER'), () => {
 });
 
 describe(rule('R-DISPUTE'), () => {
-  const disputed = () => play(drive(), [...journeys.stepUpRequired(), [bodies.raiseDispute(), sms]]);
+  const disputed = () => play(drive(), [...journeys.stepUpRequired(), [bodies.raiseDispute(undefined, agencies.cmht), sms]]);
+  const smsManager = actorOf('sms', 'serviceManager');
+  const cmhtManager = actorOf('cmht', 'serviceManager');
 
   it('refuses a dispute raised by a service not involved in the case', () => {
     const d = play(drive(), journeys.stepUpRequired());
-    expect(rulesOf(d.send(bodies.raiseDispute(), gp))).toEqual(['R-DISPUTE']);
+    expect(refusedBy(d.send(bodies.raiseDispute(), cmht))).toEqual(['isDisputeParty (R-DISPUTE)']);
   });
 
-  it('refuses a resolution by a practitioner, and closure while the dispute is open', () => {
+  it('refuses a dispute with no second service to disagree with', () => {
+    const d = play(drive(), journeys.stepUpRequired());
+    expect(refusedBy(d.send(bodies.raiseDispute(), sms))).toEqual(['disputeBetweenTwoServices (R-DISPUTE)']);
+    expect(refusedBy(d.send(bodies.raiseDispute(undefined, agencies.cmht), sms))).toEqual([]);
+  });
+
+  it.each([
+    ['a referral in triage', () => play(drive(), [[body.referral(agencies.cmht), gp]]), 'cmht', 'sms'],
+    ['a referral awaiting acceptance', () => play(drive(), journeys.referredToSms()), 'sms', 'cmht'],
+    ['lead assignment', () => play(drive(), [...journeys.smsAssessing(), [body.assessment('moderate', true), sms]]), 'sms', 'cmht'],
+  ] as const)('can be raised about %s, and returns there when no lead is named', (_where, journey, side, other) => {
+    const d = journey();
+    const before = statePaths(d.snapshot.value);
+    d.ok(bodies.raiseDispute('Who should act on this referral', agencies[other]), actorOf(side));
+    expect(statePaths(d.snapshot.value)).toEqual(['active.dispute.serviceManagers']);
+    const proposer = actorOf(side, 'serviceManager');
+    const confirmer = actorOf(other, 'serviceManager');
+    d.ok(bodies.proposeResolution(undefined, { outcome: 'The receiving service keeps the referral and decides on it' }), proposer);
+    expect(refusedBy(d.send(bodies.confirmResolution(), proposer))).toEqual(['confirmedByOtherSide (R-DISPUTE)']);
+    d.ok(bodies.confirmResolution(), confirmer);
+    expect(statePaths(d.snapshot.value)).toEqual(before);
+    expect(d.snapshot.context.dispute).toBeNull();
+  });
+
+  it('refuses a proposal by a practitioner, and closure while the dispute is open', () => {
     const d = disputed();
-    expect(rulesOf(d.send(bodies.resolveDispute(agencies.sms, { rationale: 'Keeps engagement' }), sms))).toEqual(['R-DISPUTE']);
-    expect(rulesOf(d.send(body.close(), sms))).toEqual(expect.arrayContaining(['R-DISPUTE']));
+    expect(refusedBy(d.send(bodies.proposeResolution(agencies.sms, { rationale: 'Keeps engagement' }), sms))).toEqual([
+      'canResolveDispute (R-DISPUTE)',
+    ]);
+    expect(refusedBy(d.send(body.close(), sms))).toEqual(expect.arrayContaining(['noOpenDispute (R-DISPUTE)']));
   });
 
-  it('refuses a service manager’s resolution once escalated to clinical directors', () => {
+  it('refuses a service manager’s proposal once escalated to clinical directors', () => {
     const d = disputed();
     d.ok(bodies.escalateDispute(), sms);
     expect(statePaths(d.snapshot.value)).toEqual(['active.dispute.clinicalDirectors']);
-    expect(rulesOf(d.send(bodies.resolveDispute(agencies.sms, { rationale: 'x' }), actorOf('sms', 'serviceManager')))).toEqual([
-      'R-DISPUTE',
+    expect(refusedBy(d.send(bodies.proposeResolution(agencies.sms, { rationale: 'x' }), smsManager))).toEqual([
+      'canResolveDispute (R-DISPUTE)',
     ]);
   });
 
-  it('lets service managers resolve a dispute, naming the lead, which stayed unchanged until then', () => {
+  it('records the commissioner’s input when it was sought', () => {
     const d = disputed();
+    d.ok(bodies.escalateDispute(), sms);
+    const director = actorOf('sms', 'clinicalDirector');
+    expect(refusedBy(d.send(bodies.proposeResolution(agencies.cmht, { commissionerConsulted: true }), director))).toEqual([
+      'commissionerInputRecorded (R-DISPUTE)',
+    ]);
+    d.ok(bodies.proposeResolution(agencies.cmht, { commissionerConsulted: true, commissionerInput: 'Q1: MHS leads' }), director);
+    expect(d.snapshot.context.dispute?.proposal).toMatchObject({ commissionerInput: 'Q1: MHS leads', awaiting: [agencies.cmht] });
+  });
+
+  it('keeps the lead when both sides’ managers agree it stays, one proposing and the other confirming', () => {
+    const d = disputed();
+    d.ok(bodies.proposeResolution(agencies.sms, { rationale: 'Person engages only with CGL' }), smsManager);
     expect(d.snapshot.context.lead?.agency).toEqual(agencies.sms);
-    d.ok(
-      bodies.resolveDispute(agencies.sms, { rationale: 'Person engages only with CGL', coordinator: coordinator() }),
-      actorOf('sms', 'serviceManager'),
-    );
+    expect(d.snapshot.context.dispute).not.toBeNull();
+    d.ok(bodies.confirmResolution(), cmhtManager);
     expect(statePaths(d.snapshot.value)).toEqual(['active.jointCare.carePlan.unplanned', 'active.jointCare.detox.none']);
     expect(d.snapshot.context).toMatchObject({
       dispute: null,
       stepChange: null,
-      lead: { agency: agencies.sms, coordinator: coordinator() },
+      lead: { agency: agencies.sms, coordinator: coordinator(), rationale: 'Person engages only with CGL' },
     });
   });
 });
@@ -1007,8 +1081,8 @@ describe(rule('R-CLOSE-FINAL'), () => {
 
   it('refuses any event on a closed case, a new referral included', () => {
     const d = closed();
-    expect(rulesOf(d.send(bodies.safeguarding(), sms))).toEqual(['R-CLOSE-FINAL']);
-    expect(rulesOf(d.send(body.referral(agencies.sms), gp))).toEqual(['R-CLOSE-FINAL']);
+    expect(notNowRulesOf(d.send(bodies.safeguarding(), sms))).toEqual(['R-CLOSE-FINAL']);
+    expect(notNowRulesOf(d.send(body.referral(agencies.sms), gp))).toEqual(['R-CLOSE-FINAL']);
     expect(nextEvents(d.snapshot, sms).every((e) => !e.allowed && e.blockedBy.every((b) => b.rule === 'R-CLOSE-FINAL'))).toBe(true);
     expect(nextEvents(d.snapshot, sms)).toHaveLength(eventTypes.length);
   });
@@ -1019,6 +1093,393 @@ describe(rule('R-CLOSE-FINAL'), () => {
     episode.ok(body.referral(agencies.sms), gp);
     expect(d.snapshot.value).toBe('closed');
     expect(statePaths(episode.snapshot.value)).toEqual(['active.referral.awaitingAcceptance']);
+  });
+});
+
+// The second reading (PATHWAY.md, 2026-11-30): each reproduction of issue 13 and each new rule, refused by its guard.
+const crht = { id: 'kmpt-crht-west-kent', kind: 'MHS', service: 'CRHT', name: 'West Kent CRHT' } as const;
+const liaison = { id: 'kmpt-liaison-maidstone', kind: 'MHS', service: 'LIAISON', name: 'Maidstone liaison psychiatry' } as const;
+const smsManager = actorOf('sms', 'serviceManager');
+const cmhtManager = actorOf('cmht', 'serviceManager');
+/** A Q1 case led by the CMHT with CGL's involvement active. */
+const q1WithSms = () =>
+  play(drive(), [
+    ...journeys.cmhtLedQ1(),
+    [bodies.involve(agencies.sms), cmht],
+    [bodies.acceptInvolvement('inv-1'), sms],
+    [bodies.startInvolvement('inv-1'), sms],
+  ]);
+/** SMS-led Q3 with adult social care involved (accepted). */
+const q3WithAsc = () =>
+  play(drive(), [...journeys.smsLedQ3(), [bodies.involve(agencies.asc), sms], [bodies.acceptInvolvement('inv-1'), actorOf('asc')]]);
+
+describe(`${rule('R-LEAD-ACCEPTED')}`, () => {
+  /** The CMHT declined the step-up handover; CGL disputes who should lead. */
+  const declinedThenDisputed = () => {
+    const d = play(drive(), journeys.handoverPending());
+    d.ok(bodies.declineHandover(), cmht);
+    d.ok(bodies.raiseDispute('The CMHT should lead a Q1 case', agencies.cmht), sms);
+    return d;
+  };
+
+  it('no longer lets one side’s manager name the other service as lead (dispute.resolve is not taken)', () => {
+    const d = declinedThenDisputed();
+    const blockers = d.send(bodies.resolveDispute(agencies.cmht), smsManager);
+    expect(notNowRulesOf(blockers)).toEqual(['R-DISPUTE']);
+    expect(d.snapshot.context.lead?.agency).toEqual(agencies.sms);
+  });
+
+  it('moves the lead only when the service that becomes lead confirms the resolution', () => {
+    const d = declinedThenDisputed();
+    d.ok(bodies.proposeResolution(agencies.cmht, { outcome: 'Q1: the CMHT leads' }), smsManager);
+    expect(d.snapshot.context.lead?.agency).toEqual(agencies.sms);
+    expect(refusedBy(d.send(bodies.confirmResolution('Sam Okafor'), smsManager))).toEqual([
+      'confirmedByOtherSide (R-DISPUTE)',
+      'newLeadConfirms (R-LEAD-ACCEPTED)',
+    ]);
+    expect(refusedBy(d.send(bodies.confirmResolution(), cmhtManager))).toEqual(['newLeadNamesCoordinator (R-LEAD-ONE)']);
+    expect(responsibility(d.snapshot).awaiting).toEqual([expect.objectContaining({ what: 'disputeResolution', agency: agencies.cmht })]);
+    d.ok(bodies.confirmResolution('Jo Reed'), cmhtManager);
+    expect(d.snapshot.context.lead).toMatchObject({ agency: agencies.cmht, coordinator: coordinator('Jo Reed'), since: d.time.now() });
+    expect(d.snapshot.context.dispute).toBeNull();
+  });
+
+  it('refuses a proposal by the service it would make lead', () => {
+    const d = declinedThenDisputed();
+    expect(refusedBy(d.send(bodies.proposeResolution(agencies.cmht), cmhtManager))).toEqual(['newLeadDoesNotPropose (R-LEAD-ACCEPTED)']);
+  });
+});
+
+describe(`${rule('R-CLOSE-GAPLESS')}`, () => {
+  it('(a) refuses closing in assessment before any lead, even a high-risk case with a safeguarding concern', () => {
+    const d = drive();
+    d.ok(body.referral(agencies.cmht, { source: 'MHS', referrer: { name: 'Dr Mensah', qualification: 'consultantPsychiatrist' } }), cmht);
+    d.ok(bodies.safeguarding(), cmht);
+    expect(refusedBy(d.send(body.close(), cmht))).toEqual([
+      'leadExistsToClose (R-CLOSE-GAPLESS)',
+      'closedByLead (R-CLOSE-GAPLESS)',
+      'noSafeguardingDecisionPending (R-SAFEGUARDING)',
+    ]);
+    expect(d.snapshot.status).toBe('active');
+  });
+
+  it('(a) refuses closing right after the proposed lead declined', () => {
+    const d = play(drive(), [...journeys.smsAssessing(), [body.assessment('severe', true), sms]]);
+    d.ok(bodies.proposeLead(agencies.cmht), sms);
+    d.ok({ type: 'lead.decline', reason: 'other', explanation: 'No capacity this month' }, cmht);
+    expect(refusedBy(d.send(body.close(), sms))).toEqual(['leadExistsToClose (R-CLOSE-GAPLESS)', 'closedByLead (R-CLOSE-GAPLESS)']);
+  });
+
+  it('(b) refuses closing by a supporting service', () => {
+    const d = q3WithAsc();
+    expect(refusedBy(d.send(body.close(), actorOf('asc')))).toEqual([
+      'closedByLead (R-CLOSE-GAPLESS)',
+      'dischargeToGpWhenCareDone (R-CLOSE-GAPLESS)',
+    ]);
+  });
+
+  it('(c) refuses “transferred and accepted” through an accepted support involvement, allows it after an accepted handover', () => {
+    const d = q3WithAsc();
+    d.ok(bodies.endInvolvement('inv-1'), sms);
+    d.ok(bodies.involve(agencies.sms2), sms);
+    d.ok(bodies.acceptInvolvement('inv-2'), actorOf('sms2'));
+    const close = body.close({ reason: 'transferredAccepted', to: agencies.sms2 });
+    expect(refusedBy(d.send(close, sms))).toEqual(['transferredThroughAcceptedHandover (R-CLOSE-GAPLESS)']);
+    const h = play(drive(), [
+      ...journeys.smsLedQ3(),
+      [body.handover(agencies.sms2, { reason: 'transfer', senderContinuesAsSupport: false }), sms],
+    ]);
+    h.ok(bodies.acceptHandover(), actorOf('sms2'));
+    expect(refusedBy(h.send(close, sms))).toEqual(['closedByLead (R-CLOSE-GAPLESS)']);
+    h.ok(close, actorOf('sms2'));
+    expect(h.snapshot.context.closure).toMatchObject({ reason: 'transferredAccepted', to: agencies.sms2 });
+  });
+
+  it('(d) refuses discharge to the GP of a Q1 case while SMS is still active, and outside Q4 unless care is complete', () => {
+    const d = q1WithSms();
+    expect(refusedBy(d.send(body.close(), cmht))).toEqual(['dischargeToGpWhenCareDone (R-CLOSE-GAPLESS)']);
+    d.ok(bodies.endInvolvement('inv-1'), sms);
+    expect(refusedBy(d.send(body.close({ careComplete: false }), cmht))).toEqual(['dischargeToGpWhenCareDone (R-CLOSE-GAPLESS)']);
+    d.ok(body.close(), cmht);
+    expect(d.snapshot.value).toBe('closed');
+  });
+});
+
+describe(`${rule('R-HANDOVER-DECLINE')} (second reading)`, () => {
+  it('refuses a handover decline whose explanation key is absent', () => {
+    const d = play(drive(), journeys.handoverPending());
+    expect(refusedBy(d.send({ type: 'handover.decline', reason: 'other' }, cmht))).toEqual(['declineGivesReasons (R-HANDOVER-DECLINE)']);
+    expect(d.snapshot.context.handover).not.toBeNull();
+  });
+
+  it('refuses a lead decline whose explanation key is absent', () => {
+    const d = play(drive(), [...journeys.smsAssessing(), [body.assessment('severe', true), sms], [bodies.proposeLead(agencies.cmht), sms]]);
+    expect(refusedBy(d.send({ type: 'lead.decline', reason: 'other' }, cmht))).toEqual(['declineGivesReasons (R-HANDOVER-DECLINE)']);
+    expect(d.snapshot.context.leadProposal).not.toBeNull();
+  });
+});
+
+describe(`${rule('R-REF-ONWARD')} (second reading)`, () => {
+  const atSms = () => play(drive(), journeys.referredToSms());
+
+  it('refuses passing the referral back to the GP who made it', () => {
+    const d = atSms();
+    expect(refusedBy(d.send(bodies.redirect(agencies.gp), sms))).toEqual(['redirectNotToReferrer (R-REF-ONWARD)']);
+  });
+
+  it('meets R-REF-CONTENT, R-REF-WRAPAROUND and R-REF-EIP for the new receiver', () => {
+    const d = atSms();
+    expect(refusedBy(d.send(bodies.redirect(agencies.cmht), sms))).toEqual(['referralContentComplete (R-REF-CONTENT)']);
+    expect(refusedBy(d.send(bodies.redirect(agencies.liveWell), sms))).toEqual(['wraparoundPrerequisites (R-REF-WRAPAROUND)']);
+    expect(refusedBy(d.send(bodies.redirect(agencies.eip, { content: smsContent }), sms))).toEqual(['validEipReferral (R-REF-EIP)']);
+  });
+
+  it('sends a redirect from a non-qualified practitioner to MHS through triage, the referrer staying responsible', () => {
+    const d = atSms();
+    d.ok(bodies.redirect(agencies.cmht, { content: smsContent }), sms);
+    expect(statePaths(d.snapshot.value)).toEqual(['active.referral.triage']);
+    expect(responsibility(d.snapshot).responsible).toEqual({ id: agencies.gp.id, kind: 'PRIMARY' });
+  });
+
+  it('passes an under-18 on to CAMHS only with letters to the person and the referrer, and never an adult', () => {
+    const camhs = { id: 'nelft-camhs-kent', kind: 'CAMHS', name: 'Kent CAMHS' } as const;
+    const adult = play(drive(), journeys.referredToSms());
+    expect(refusedBy(adult.send(bodies.redirect(camhs, { letterToPerson: true, letterToReferrer: true }), sms))).toEqual([
+      'adultOrTransition (R-ELIG-AGE)',
+    ]);
+    const d = drive();
+    d.ok(body.referral(agencies.sms, { source: 'CAMHS', person: { ageYears: 17, residency: 'permanent', area: 'WEST_KENT' } }), gp);
+    expect(refusedBy(d.send(bodies.redirect(camhs), sms))).toEqual(['camhsRedirectWritten (R-ELIG-AGE)']);
+    d.ok(bodies.redirect(camhs, { letterToPerson: true, letterToReferrer: true }), sms);
+    expect(d.snapshot.value).toBe('closed');
+    expect(d.snapshot.context.closure).toMatchObject({ reason: 'redirectedUnder18', to: camhs });
+  });
+});
+
+describe(`${rule('R-REF-CONTENT')} (second reading)`, () => {
+  it('takes the sender’s kind from its agency: an SMS practitioner writing source GP still owes the content', () => {
+    const d = drive();
+    const blockers = d.send(body.referral(agencies.cmht, { source: 'GP', referrer: smsReferrer }), sms);
+    expect(refusedBy(blockers)).toEqual(['referralContentComplete (R-REF-CONTENT)']);
+    expect(d.snapshot.value).toBe('new');
+  });
+});
+
+describe(`${rule('R-SAFEGUARDING')} (second reading)`, () => {
+  const safeguardingFound = { toSelf: 'moderate', toOthers: 'low', selfNeglect: false, safeguarding: true } as const;
+
+  it('refuses to leave assessment on a safeguarding concern without the decision, and with no household recorded', () => {
+    const d = play(drive(), journeys.smsAssessing());
+    expect(refusedBy(d.send(body.assessment('moderate', true, { risks: safeguardingFound }), sms))).toEqual([
+      'assessmentSafeguardingDecided (R-SAFEGUARDING)',
+    ]);
+    expect(refusedBy(d.send(body.assessment('moderate', true, { household: undefined }), sms))).toEqual([
+      'householdRecorded (R-SAFEGUARDING)',
+    ]);
+    d.ok(
+      body.assessment('moderate', true, {
+        risks: safeguardingFound,
+        household: { dependentChildren: true, caringResponsibilities: false },
+        safeguardingDecision: { decision: 'alertRaised', localAuthority: 'KCC Children’s Services' },
+      }),
+      sms,
+    );
+    expect(d.snapshot.context.household).toEqual({ dependentChildren: true, caringResponsibilities: false });
+  });
+
+  it('blocks changing lead and closing until a concern raised later is decided', () => {
+    const d = play(drive(), [...journeys.smsLedQ3(), [body.handover(agencies.sms2, { reason: 'transfer' }), sms]]);
+    d.ok(bodies.safeguarding('child'), sms);
+    expect(refusedBy(d.send(bodies.acceptHandover(), actorOf('sms2')))).toEqual(['noSafeguardingDecisionPending (R-SAFEGUARDING)']);
+    expect(refusedBy(d.send(bodies.safeguardingDecision({ decision: 'noAlertReasonDocumented' }), sms))).toEqual([
+      'safeguardingDecisionDocumented (R-SAFEGUARDING)',
+      'safeguardingDecisionShared (R-SAFEGUARDING)',
+    ]);
+    d.ok(bodies.safeguardingDecision({ sharedWith: [agencies.sms2.id] }), sms);
+    d.ok(bodies.acceptHandover(), actorOf('sms2'));
+    expect(d.snapshot.context.lead?.agency).toEqual(agencies.sms2);
+  });
+
+  it('refuses closing with an undecided concern, and a domestic abuse decision without a safety plan', () => {
+    const d = play(drive(), journeys.smsLedQ3());
+    d.ok({ ...bodies.safeguarding('adult'), domesticAbuse: true } as EventBody, sms);
+    expect(refusedBy(d.send(body.close(), sms))).toEqual(['noSafeguardingDecisionPending (R-SAFEGUARDING)']);
+    expect(refusedBy(d.send(bodies.safeguardingDecision(), sms))).toEqual(['domesticAbuseSafetyPlan (R-SAFEGUARDING)']);
+    d.ok(bodies.safeguardingDecision({ domesticAbuse: true, safetyPlan: 'Refuge number; MARAC referral' }), sms);
+    d.ok(body.close(), sms);
+    expect(d.snapshot.value).toBe('closed');
+  });
+});
+
+describe(`${rule('R-REVIEW')} (second reading)`, () => {
+  const planned = () => play(drive(), [...journeys.smsLedQ3(), [body.carePlan(), sms], [body.reassessment('severe', true), sms]]);
+
+  it.each([
+    ['a step change', (_d: ReturnType<typeof drive>) => undefined],
+    ['a handover', (d: ReturnType<typeof drive>) => d.ok(body.handover(agencies.cmht), sms)],
+    ['a dispute', (d: ReturnType<typeof drive>) => d.ok(bodies.raiseDispute(undefined, agencies.cmht), sms)],
+  ])('lets the lead review the plan and reassess during %s, where the review deadline stays pending', (_what, then) => {
+    const d = planned();
+    then(d);
+    const before = statePaths(d.snapshot.value);
+    d.time.advanceDays(30);
+    d.ok(bodies.review({ nextReviewDue: '2026-06-01' }), sms);
+    d.ok(body.reassessment('severe', true), sms);
+    expect(statePaths(d.snapshot.value)).toEqual(before);
+    expect(d.snapshot.context.carePlan).toMatchObject({ reviews: 1, reviewDue: '2026-06-01' });
+  });
+});
+
+describe(`${rule('R-REF-NOINTOX')} (second reading)`, () => {
+  it('holds a decline whose free text gives intoxication as the reason for a service manager’s confirmation', () => {
+    const d = play(drive(), journeys.referredToSms());
+    const decline = bodies.declineReferral({ reason: 'other', explanation: 'Arrived intoxicated, cannot be assessed' });
+    expect(refusedBy(d.send(decline, sms))).toEqual(['declineTextNotSubstanceUse (R-REF-NOINTOX)']);
+    expect(refusedBy(d.send({ ...decline, managerConfirmsNotForSubstanceUse: true } as EventBody, sms))).toEqual([
+      'declineTextNotSubstanceUse (R-REF-NOINTOX)',
+    ]);
+    d.ok({ ...decline, managerConfirmsNotForSubstanceUse: true } as EventBody, smsManager);
+    expect(d.snapshot.value).toBe('closed');
+  });
+});
+
+describe(rule('R-CNA'), () => {
+  it('refuses a Q1 plan that does not record the right to a Care Needs Assessment', () => {
+    const d = play(drive(), journeys.cmhtLedQ1());
+    expect(refusedBy(d.send(body.carePlan({ careNeedsAssessment: undefined }), cmht))).toEqual(['carePlanRecordsCna (R-CNA)']);
+    d.ok(body.carePlan({ careNeedsAssessment: 'requested' }), cmht);
+    expect(d.snapshot.context.careNeedsAssessment).toBe('requested');
+  });
+});
+
+describe(rule('R-CAPACITY'), () => {
+  it('refuses recording a decline at serious risk without the Mental Capacity Act and collateral information', () => {
+    const d = play(drive(), [
+      ...journeys.smsAssessing(),
+      [body.assessment('moderate', true, { risks: { toSelf: 'high', toOthers: 'low', selfNeglect: false, safeguarding: false } }), sms],
+      [bodies.assignLead(), sms],
+    ]);
+    expect(refusedBy(d.send({ type: 'engagement.decline', hasCapacity: true }, sms))).toEqual(['capacityConsidered (R-CAPACITY)']);
+    d.ok(bodies.declineServices(), sms);
+    expect(d.snapshot.context.capacity).toMatchObject({ mentalCapacityActConsidered: true, collateralFrom: ['GP', 'sister'] });
+  });
+});
+
+describe(rule('R-STOP-DRINKING'), () => {
+  it('refuses an alcohol detox plan with no substance misuse service involved', () => {
+    const d = play(drive(), journeys.cmhtLedQ1());
+    const plan: EventBody = { type: 'detox.plan', substance: 'alcohol', postDetoxPlan: 'Community follow-up', mdtAgreed: true };
+    expect(refusedBy(d.send(plan, cmht))).toEqual(['smsInvolvedInAlcoholPlan (R-STOP-DRINKING)']);
+    const withSms = q1WithSms();
+    withSms.ok(plan, cmht);
+    expect(withSms.snapshot.context.detox?.substance).toBe('alcohol');
+  });
+});
+
+describe(rule('R-ED'), () => {
+  const presentation: EventBody = {
+    type: 'acute.presentation',
+    setting: 'emergencyDepartment',
+    summary: 'Overdose, seen by liaison psychiatry',
+    smsNotified: true,
+    mhsToldOfSms: true,
+    gpLetterNamesReferral: true,
+    jointWorkingIdentified: false,
+  };
+
+  it('refuses a presentation that leaves the involved SMS uninformed, or joint working without SMS in discharge planning', () => {
+    const d = q1WithSms();
+    expect(refusedBy(d.send({ ...presentation, smsNotified: false } as EventBody, cmht))).toEqual(['acuteServicesInformed (R-ED)']);
+    expect(refusedBy(d.send({ ...presentation, jointWorkingIdentified: true } as EventBody, cmht))).toEqual([
+      'acuteDischargePlannedWithSms (R-ED)',
+    ]);
+    expect(refusedBy(d.send(presentation, sms))).toEqual(['acuteSeenByMentalHealth (R-ED)']);
+    d.ok(
+      {
+        ...presentation,
+        jointWorkingIdentified: true,
+        dischargePlanning: { smsInvited: true, coversBothConditions: true, overdoseRiskDiscussed: true },
+      } as EventBody,
+      cmht,
+    );
+    expect(d.snapshot.context.acutePresentations).toHaveLength(1);
+  });
+});
+
+describe(rule('R-RISK-CHANGE'), () => {
+  it('refuses a change of risk status not notified to every other service involved', () => {
+    const d = q3WithAsc();
+    const change = (notified: string[]): EventBody => ({
+      type: 'risk.change',
+      risks: { toSelf: 'high', toOthers: 'low', selfNeglect: false, safeguarding: false },
+      summary: 'Relapse after bereavement',
+      notified,
+    });
+    expect(refusedBy(d.send(change([]), sms))).toEqual(['riskChangeNotified (R-RISK-CHANGE)']);
+    d.ok(change([agencies.asc.id]), sms);
+    expect(d.snapshot.context.assessment?.risks.toSelf).toBe('high');
+  });
+});
+
+describe(rule('R-CHALLENGE'), () => {
+  it('refuses a decline letter that does not give the right to challenge', () => {
+    const d = play(drive(), journeys.referredToSms());
+    expect(refusedBy(d.send(bodies.declineReferral({ rightToChallengeGiven: false }), sms))).toEqual([
+      'declineLetterGivesRightToChallenge (R-CHALLENGE)',
+    ]);
+  });
+});
+
+describe(rule('R-CRISIS-SOURCE'), () => {
+  it('refuses a daytime GP referral to the crisis team, takes an out-of-hours GP’s', () => {
+    const d = drive();
+    expect(refusedBy(d.send(body.referral(crht), gp))).toEqual(['crisisTeamSource (R-CRISIS-SOURCE)']);
+    d.ok(body.referral(crht, { referrer: { name: 'Dr On-call', qualification: 'other', outOfHours: true } }), gp);
+  });
+
+  it('refuses a request to liaison psychiatry not made by pager', () => {
+    const d = play(drive(), journeys.cmhtLedQ1());
+    expect(refusedBy(d.send(bodies.involve(liaison), cmht))).toEqual(['liaisonByPager (R-CRISIS-SOURCE)']);
+    d.ok(bodies.involve(liaison, { viaPager: true }), cmht);
+  });
+});
+
+describe(rule('R-S117'), () => {
+  it('refuses a transfer after detention under section 3 without the section 117 aftercare', () => {
+    const d = play(drive(), [
+      [
+        body.referral(agencies.inpatient, { source: 'MHS', referrer: { name: 'Dr Mensah', qualification: 'consultantPsychiatrist' } }),
+        actorOf('inpatient'),
+      ],
+      [body.assessment('severe', true), actorOf('inpatient')],
+      [bodies.assignLead({ coordinator: coordinator('Ward nurse Lee') }), actorOf('inpatient')],
+    ]);
+    const inpatient = {
+      leadProfessional: 'Dr Mensah',
+      smsRecoveryCoordinatorInvited: true,
+      coversBothConditions: true,
+      overdoseRiskDiscussed: true,
+      detainedUnderSection3: true,
+    };
+    const request = (over: object) => body.handover(agencies.cmht, { reason: 'inpatientDischarge', inpatient: { ...inpatient, ...over } });
+    expect(refusedBy(d.send(request({}), actorOf('inpatient')))).toEqual(['s117AftercareRecorded (R-S117)']);
+    d.ok(request({ s117Aftercare: 'CMHT and KCC fund supported housing under s117' }), actorOf('inpatient'));
+  });
+});
+
+describe(rule('R-SI'), () => {
+  it('investigates a death in a shared case jointly, with learning actions, before the case closes', () => {
+    const d = q3WithAsc();
+    const report: EventBody = { type: 'incident.report', kind: 'death', summary: 'Died of an overdose at home' };
+    expect(refusedBy(d.send(report, sms))).toEqual(['incidentInvestigatedJointly (R-SI)']);
+    expect(refusedBy(d.send(body.close({ reason: 'died', personInformed: false }), sms))).toEqual(['deathInvestigatedJointly (R-SI)']);
+    d.ok({ ...report, investigatedWith: [agencies.asc.id] } as EventBody, sms);
+    expect(refusedBy(d.send({ type: 'incident.learning', incidentId: 'si-2', learningActions: [] }, sms))).toEqual([
+      'learningActionsGiven (R-SI)',
+    ]);
+    d.ok({ type: 'incident.learning', incidentId: 'si-2', learningActions: ['Naloxone offered at every contact'] }, sms);
+    d.ok(body.close({ reason: 'died', personInformed: false }), sms);
+    expect(d.snapshot.value).toBe('closed');
   });
 });
 
@@ -1052,6 +1513,6 @@ describe('rules.ts coverage', () => {
   it('has a describe above for every rule id of rules.ts', () => {
     // Describes are collected before any test runs, so `covered` is complete here.
     expect([...covered].sort()).toEqual([...ruleIds].sort());
-    expect(ruleIds).toHaveLength(34);
+    expect(ruleIds).toHaveLength(45);
   });
 });

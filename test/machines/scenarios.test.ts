@@ -101,7 +101,9 @@ describe('Substance use or intoxication is never a reason to turn someone away (
       [bodies.proposeLead(agencies.cmht), sms],
     ]);
     const blockers = d.send({ type: 'lead.decline', reason: 'substanceUse', explanation: 'Drinking too much' }, cmht);
-    expect(rulesOf(blockers)).toEqual(['R-REF-NOINTOX']);
+    // The reason code and (pathway version 2) the free text both give substance use.
+    expect(blockers.map((b) => b.guard)).toEqual(['declineNotForSubstanceUse', 'declineTextNotSubstanceUse']);
+    expect(rulesOf(blockers)).toEqual(['R-REF-NOINTOX', 'R-REF-NOINTOX']);
     expect(d.snapshot.context.leadProposal?.to).toEqual(agencies.cmht);
   });
 });
@@ -145,7 +147,7 @@ describe('Young people and the adult pathway (R-ELIG-AGE, R-REF-EIP)', () => {
 });
 
 describe('A dispute over who should lead (R-DISPUTE)', () => {
-  it('goes to service managers, then clinical directors; the lead stays unchanged until a clinical director names the lead', () => {
+  it('goes to service managers, then clinical directors; the lead stays unchanged until the new lead’s director confirms', () => {
     // Arrange: CGL leads; the CMHT is involved for a psychiatric opinion; the reassessment points to Q1.
     const d = play(drive(), journeys.smsLedQ3());
     d.ok(bodies.involve(agencies.cmht, { content: smsContent }), sms);
@@ -163,15 +165,22 @@ describe('A dispute over who should lead (R-DISPUTE)', () => {
     expect(statePaths(d.snapshot.value)).toEqual(['active.dispute.clinicalDirectors']);
     expect(d.snapshot.context.lead).toEqual(cglLead);
 
-    // Only a clinical director resolves it now.
-    for (const actor of [actorOf('cmht', 'serviceManager'), actorOf('sms', 'serviceManager'), cmht, actorOf('gp', 'clinicalDirector')]) {
-      expect(rulesOf(d.send(bodies.resolveDispute(agencies.cmht), actor))).toEqual(['R-DISPUTE']);
+    // Only a clinical director proposes a resolution now (pathway version 2: one side proposes, the other confirms).
+    const proposal = bodies.proposeResolution(agencies.cmht, {
+      outcome: 'Q1: the CMHT leads, CGL supports',
+      commissionerConsulted: true,
+      commissionerInput: 'The commissioner expects MHS to lead Q1 cases',
+    });
+    for (const actor of [actorOf('sms', 'serviceManager'), sms, actorOf('gp', 'clinicalDirector')]) {
+      expect(d.send(proposal, actor).map((b) => b.guard)).toEqual(['canResolveDispute']);
       expect(d.snapshot.context.lead).toEqual(cglLead);
     }
-    expect(responsibility(d.snapshot).statement).toContain('nothing changes for you in the meantime');
+    expect(responsibility(d.snapshot).statement).toContain('CGL West Kent stays responsible in the meantime');
 
     d.time.advanceDays(7);
-    d.ok(bodies.resolveDispute(agencies.cmht, { commissionerConsulted: true }), actorOf('cmht', 'clinicalDirector'));
+    d.ok(proposal, actorOf('sms', 'clinicalDirector'));
+    expect(d.snapshot.context.lead).toEqual(cglLead);
+    d.ok(bodies.confirmResolution('Jo Reed'), actorOf('cmht', 'clinicalDirector'));
 
     // Assert: the resolution names the lead and the case returns to joint care.
     expect(statePaths(d.snapshot.value)).toEqual(['active.jointCare.carePlan.unplanned', 'active.jointCare.detox.none']);
@@ -187,7 +196,7 @@ describe('A dispute over who should lead (R-DISPUTE)', () => {
     const d = play(drive(), journeys.stepUpRequired());
     const leads = [d.snapshot.context.lead];
     for (const [b, a] of [
-      [bodies.raiseDispute(), sms],
+      [bodies.raiseDispute(undefined, agencies.cmht), sms],
       [bodies.safeguarding(), sms],
       [bodies.escalateDispute(), sms],
     ] as const) {
@@ -226,6 +235,7 @@ describe('A person who declines services while at serious risk (R-DISENGAGE)', (
   it('cannot simply be closed, until a safeguarding referral is recorded after the decline', () => {
     const d = atSeriousRisk();
     d.ok(bodies.safeguarding(), sms);
+    d.ok(bodies.safeguardingDecision(), sms);
     d.time.advanceDays(10);
     d.ok(bodies.declineServices(true), sms);
     // The safeguarding referral made before the person declined does not count.
@@ -233,6 +243,9 @@ describe('A person who declines services while at serious risk (R-DISENGAGE)', (
 
     d.time.advanceDays(1);
     d.ok(bodies.safeguarding(), sms);
+    // Pathway version 2: the concern needs its recorded decision before the case closes (R-SAFEGUARDING).
+    expect(rulesOf(d.send(body.close({ reason: 'declinedWithCapacity' }), sms))).toEqual(['R-SAFEGUARDING']);
+    d.ok(bodies.safeguardingDecision({ reason: 'x', decision: 'alertRaised' }), sms);
     d.ok(body.close({ reason: 'declinedWithCapacity' }), sms);
     expect(d.snapshot.context.closure?.reason).toBe('declinedWithCapacity');
   });
@@ -246,7 +259,7 @@ describe('A person who declines services while at serious risk (R-DISENGAGE)', (
 });
 
 describe('A handover the receiving service declines (R-HANDOVER-DECLINE)', () => {
-  it('stays with the sender, who can raise a dispute that the receiving service’s managers help resolve', () => {
+  it('stays with the sender, who can raise a dispute that moves the lead only when the receiving service confirms', () => {
     const d = play(drive(), journeys.handoverPending());
     const cglLead = d.snapshot.context.lead;
 
@@ -262,7 +275,9 @@ describe('A handover the receiving service declines (R-HANDOVER-DECLINE)', () =>
     expect(d.snapshot.context.dispute).toMatchObject({ raisedBy: agencies.sms, level: 'serviceManagers' });
     expect(d.snapshot.context.lead).toEqual(cglLead);
 
-    d.ok(bodies.resolveDispute(agencies.cmht, { coordinator: coordinator('Jo Reed') }), actorOf('cmht', 'serviceManager'));
+    d.ok(bodies.proposeResolution(agencies.cmht, { outcome: 'Q1: the CMHT leads' }), actorOf('sms', 'serviceManager'));
+    expect(d.snapshot.context.lead).toEqual(cglLead);
+    d.ok(bodies.confirmResolution('Jo Reed'), actorOf('cmht', 'serviceManager'));
     expect(d.snapshot.context.lead).toMatchObject({ agency: agencies.cmht, coordinator: coordinator('Jo Reed') });
   });
 });
@@ -300,7 +315,11 @@ describe('What each service can do next on a pending handover (nextEvents)', () 
     expect(find(forCmht, 'handover.accept')).toEqual({ type: 'handover.accept', allowed: true, conditions: [] });
     expect(find(forCmht, 'handover.decline')).toMatchObject({ allowed: true });
     const declineConditions = find(forCmht, 'handover.decline');
-    expect(declineConditions?.allowed && rulesOf(declineConditions.conditions)).toEqual(['R-REF-NOINTOX', 'R-HANDOVER-DECLINE']);
+    expect(declineConditions?.allowed && rulesOf(declineConditions.conditions)).toEqual([
+      'R-REF-NOINTOX',
+      'R-REF-NOINTOX',
+      'R-HANDOVER-DECLINE',
+    ]);
 
     for (const type of ['handover.accept', 'handover.decline'] as const) {
       const e = find(forGp, type);
@@ -343,8 +362,9 @@ describe('The statechart as drawn for the UI (pathwayDefinition)', () => {
     });
   });
 
-  it('offers every event type of the pathway on some transition', () => {
+  it('offers every event type of the pathway on some transition, but the one version 2 retired', () => {
     const events = new Set(pathwayDefinition().transitions.map((t) => t.event));
-    expect([...events].sort()).toEqual([...eventTypes].sort());
+    // dispute.resolve named the lead on another service's behalf (R-LEAD-ACCEPTED): version 1 still replays it.
+    expect([...events].sort()).toEqual(eventTypes.filter((t) => t !== 'dispute.resolve').sort());
   });
 });

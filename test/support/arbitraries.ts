@@ -12,8 +12,10 @@ import type { AnyStateNode } from 'xstate';
 import {
   type Actor,
   type AgencyRef,
+  acuteSettings,
   agencyKinds,
   areas,
+  careNeedsAssessmentStatuses,
   consentStatuses,
   currentInvolvements,
   deadlineNames,
@@ -24,6 +26,10 @@ import {
   followUpMethods,
   followUpOutcomes,
   handoverReasons,
+  handoversAcceptedOf,
+  holdingAgency,
+  incidentKinds,
+  incidentsOf,
   leadAgencyFor,
   mentalHealthSeverities,
   mhsServices,
@@ -38,8 +44,8 @@ import {
   referrerQualifications,
   requestableClosureReasons,
   residencies,
-  responsibleAgency,
   roles,
+  safeguardingDecisions,
   safeguardingKinds,
   statePaths,
   supportAgenciesFor,
@@ -76,6 +82,17 @@ export function stateConfigurations(): string[] {
     return children.reduce<string[][]>((acc, child) => acc.flatMap((a) => leaves(child).map((l) => [...a, ...l])), [[]]);
   };
   return leaves(pathwayMachine.root).map(configurationKey);
+}
+
+/** The event types some transition of the machine takes (an event a version knows but never takes is only ever refused). */
+export function transitionEventTypes(machine: { root: AnyStateNode } = pathwayMachine): string[] {
+  const types = new Set<string>();
+  const walk = (node: AnyStateNode) => {
+    for (const type of Object.keys(node.config.on ?? {})) types.add(type);
+    for (const child of Object.values(node.states)) walk(child);
+  };
+  walk(machine.root);
+  return [...types];
 }
 
 /** A configuration's key: its leaf paths, sorted. */
@@ -173,6 +190,8 @@ const declineArb = {
   explanation: optionalTextArb,
   writtenToPerson: fc.boolean(),
   recommendationToReferrer: optionalTextArb,
+  rightToChallengeGiven: fc.boolean(),
+  managerConfirmsNotForSubstanceUse: fc.boolean(),
 };
 const contentArb = fc.record(
   { suspectedDisorder: optionalTextArb, substanceObstruction: optionalTextArb, hopedOutcome: optionalTextArb },
@@ -186,13 +205,33 @@ const carePlanFields = {
   agreedWithPerson: fc.boolean(),
   cpa: fc.boolean(),
   reviewDue: isoDateArb,
+  careNeedsAssessment: fc.constantFrom(...careNeedsAssessmentStatuses),
+  addressesSelfNeglectAndSafeguarding: fc.boolean(),
+};
+const agencyIdsArb = fc.array(fc.constantFrom(...allAgencies.map((a) => a.id)), { maxLength: 3 });
+const safeguardingDecisionFields = {
+  decision: fc.constantFrom(...safeguardingDecisions),
+  localAuthority: fc.option(textArb, { nil: undefined }),
+  reason: optionalTextArb,
+  sharedWith: agencyIdsArb,
+  domesticAbuse: fc.boolean(),
+  safetyPlan: optionalTextArb,
+};
+const onwardReferralFields = {
+  content: contentArb,
+  keyWorkerNamed: fc.boolean(),
+  recoveryPlanInPlace: fc.boolean(),
+  viaPager: fc.boolean(),
 };
 const involvementIdArb = fc.constantFrom('inv-1', 'inv-2', 'inv-3', 'inv-4', 'inv-9');
 const coordinatorArb = fc.record({ id: idArb, name: nameArb });
 const lit = <T extends EventType>(type: T) => fc.constant(type);
 
-/** One arbitrary per event type; every value passes `eventBodies[type]`. */
-export const bodyArbitraries: { [T in EventType]: fc.Arbitrary<BodyOf<T>> } = {
+/**
+ * One arbitrary per event type; every value passes `eventBodies[type]`. Optional per type so that an event added to
+ * the machine does not stop the project compiling: the property tests fail instead until it has its generator.
+ */
+export const bodyArbitraries: { [T in EventType]?: fc.Arbitrary<BodyOf<T>> } = {
   'referral.make': fc.record(
     {
       type: lit('referral.make'),
@@ -202,6 +241,7 @@ export const bodyArbitraries: { [T in EventType]: fc.Arbitrary<BodyOf<T>> } = {
           name: nameArb,
           agencyId: fc.constantFrom(...allAgencies.map((a) => a.id)),
           qualification: fc.constantFrom(...referrerQualifications),
+          outOfHours: fc.boolean(),
         },
         { requiredKeys: ['name', 'qualification'] },
       ),
@@ -216,6 +256,7 @@ export const bodyArbitraries: { [T in EventType]: fc.Arbitrary<BodyOf<T>> } = {
       content: contentArb,
       keyWorkerNamed: fc.boolean(),
       recoveryPlanInPlace: fc.boolean(),
+      viaPager: fc.boolean(),
       consent: consentArb,
     },
     { requiredKeys: ['type', 'source', 'referrer', 'to', 'person', 'reasonForReferral', 'consent'] },
@@ -223,7 +264,17 @@ export const bodyArbitraries: { [T in EventType]: fc.Arbitrary<BodyOf<T>> } = {
   'referral.accept': fc.record({ type: lit('referral.accept'), note: optionalTextArb }, { requiredKeys: ['type'] }),
   'referral.decline': fc.record({ type: lit('referral.decline'), ...declineArb }, { requiredKeys: ['type', 'reason', 'writtenToPerson'] }),
   'referral.redirect': fc.record(
-    { type: lit('referral.redirect'), to: agencyRefArb, note: textArb, needToKnow: needToKnowArb },
+    {
+      type: lit('referral.redirect'),
+      to: agencyRefArb,
+      note: textArb,
+      needToKnow: needToKnowArb,
+      ...onwardReferralFields,
+      qualification: fc.constantFrom(...referrerQualifications),
+      suspectedFirstEpisodePsychosis: fc.boolean(),
+      letterToPerson: fc.boolean(),
+      letterToReferrer: fc.boolean(),
+    },
     { requiredKeys: ['type', 'to', 'note'] },
   ),
   'assessment.record': fc.record(
@@ -240,6 +291,8 @@ export const bodyArbitraries: { [T in EventType]: fc.Arbitrary<BodyOf<T>> } = {
         'mdtConsultation' | 'jointCare' | 'onwardReferral'
       >,
       consent: consentArb,
+      household: fc.record({ dependentChildren: fc.boolean(), caringResponsibilities: fc.boolean() }),
+      safeguardingDecision: fc.record(safeguardingDecisionFields, { requiredKeys: ['decision'] }),
     },
     { requiredKeys: ['type', 'mentalHealth', 'substanceUse', 'housing', 'supportNetwork', 'risks', 'canServiceAloneSupport', 'consent'] },
   ),
@@ -251,6 +304,7 @@ export const bodyArbitraries: { [T in EventType]: fc.Arbitrary<BodyOf<T>> } = {
       risks: risksArb,
       scores: scoresArb,
       planAdjustment: optionalTextArb,
+      notified: agencyIdsArb,
     },
     { requiredKeys: ['type', 'mentalHealth', 'substanceUse', 'risks'] },
   ),
@@ -269,7 +323,12 @@ export const bodyArbitraries: { [T in EventType]: fc.Arbitrary<BodyOf<T>> } = {
   ),
   'lead.accept': fc.record({ type: lit('lead.accept'), coordinator: coordinatorArb }),
   'lead.decline': fc.record(
-    { type: lit('lead.decline'), reason: fc.constantFrom(...declineReasons), explanation: optionalTextArb },
+    {
+      type: lit('lead.decline'),
+      reason: fc.constantFrom(...declineReasons),
+      explanation: optionalTextArb,
+      managerConfirmsNotForSubstanceUse: fc.boolean(),
+    },
     { requiredKeys: ['type', 'reason'] },
   ),
   'lead.retain': fc.record({ type: lit('lead.retain'), rationale: optionalTextArb }, { requiredKeys: ['type'] }),
@@ -314,16 +373,62 @@ export const bodyArbitraries: { [T in EventType]: fc.Arbitrary<BodyOf<T>> } = {
     { requiredKeys: ['type', 'attendees', 'consent'] },
   ),
   'engagement.decline': fc.record(
-    { type: lit('engagement.decline'), hasCapacity: fc.boolean(), note: optionalTextArb },
+    {
+      type: lit('engagement.decline'),
+      hasCapacity: fc.boolean(),
+      note: optionalTextArb,
+      capacity: fc.record(
+        {
+          mentalCapacityActConsidered: fc.boolean(),
+          mentalHealthActConsidered: fc.boolean(),
+          collateralFrom: fc.array(textArb, { maxLength: 2 }),
+        },
+        { requiredKeys: ['mentalCapacityActConsidered', 'collateralFrom'] },
+      ),
+    },
     { requiredKeys: ['type', 'hasCapacity'] },
   ),
   'engagement.resume': fc.record({ type: lit('engagement.resume'), note: optionalTextArb }, { requiredKeys: ['type'] }),
   'engagement.assertiveOutreach': fc.record({ type: lit('engagement.assertiveOutreach'), note: textArb }),
-  'safeguarding.raise': fc.record({
-    type: lit('safeguarding.raise'),
-    concern: fc.constantFrom(...safeguardingKinds),
-    referredTo: textArb,
+  'safeguarding.raise': fc.record(
+    {
+      type: lit('safeguarding.raise'),
+      concern: fc.constantFrom(...safeguardingKinds),
+      referredTo: textArb,
+      summary: textArb,
+      domesticAbuse: fc.boolean(),
+    },
+    { requiredKeys: ['type', 'concern', 'referredTo', 'summary'] },
+  ),
+  'safeguarding.decide': fc.record(
+    { type: lit('safeguarding.decide'), ...safeguardingDecisionFields },
+    { requiredKeys: ['type', 'decision', 'sharedWith', 'domesticAbuse'] },
+  ),
+  'risk.change': fc.record({ type: lit('risk.change'), risks: risksArb, summary: textArb, notified: agencyIdsArb }),
+  'acute.presentation': fc.record(
+    {
+      type: lit('acute.presentation'),
+      setting: fc.constantFrom(...acuteSettings),
+      summary: textArb,
+      smsNotified: fc.boolean(),
+      mhsToldOfSms: fc.boolean(),
+      gpLetterNamesReferral: fc.boolean(),
+      jointWorkingIdentified: fc.boolean(),
+      needToKnow: needToKnowArb,
+      dischargePlanning: fc.record({ smsInvited: fc.boolean(), coversBothConditions: fc.boolean(), overdoseRiskDiscussed: fc.boolean() }),
+    },
+    { requiredKeys: ['type', 'setting', 'summary', 'smsNotified', 'mhsToldOfSms', 'gpLetterNamesReferral', 'jointWorkingIdentified'] },
+  ),
+  'incident.report': fc.record({
+    type: lit('incident.report'),
+    kind: fc.constantFrom(...incidentKinds),
     summary: textArb,
+    investigatedWith: agencyIdsArb,
+  }),
+  'incident.learning': fc.record({
+    type: lit('incident.learning'),
+    incidentId: fc.constantFrom('si-1', 'si-2', 'inc-1', 'inc-2'),
+    learningActions: fc.array(textArb, { maxLength: 2 }),
   }),
   'consent.record': fc.record(
     {
@@ -361,6 +466,8 @@ export const bodyArbitraries: { [T in EventType]: fc.Arbitrary<BodyOf<T>> } = {
           smsRecoveryCoordinatorInvited: fc.boolean(),
           coversBothConditions: fc.boolean(),
           overdoseRiskDiscussed: fc.boolean(),
+          detainedUnderSection3: fc.boolean(),
+          s117Aftercare: optionalTextArb,
         },
         { requiredKeys: ['smsRecoveryCoordinatorInvited', 'coversBothConditions', 'overdoseRiskDiscussed'] },
       ),
@@ -369,7 +476,12 @@ export const bodyArbitraries: { [T in EventType]: fc.Arbitrary<BodyOf<T>> } = {
   ),
   'handover.accept': fc.record({ type: lit('handover.accept'), coordinator: coordinatorArb }),
   'handover.decline': fc.record(
-    { type: lit('handover.decline'), reason: fc.constantFrom(...declineReasons), explanation: optionalTextArb },
+    {
+      type: lit('handover.decline'),
+      reason: fc.constantFrom(...declineReasons),
+      explanation: optionalTextArb,
+      managerConfirmsNotForSubstanceUse: fc.boolean(),
+    },
     { requiredKeys: ['type', 'reason'] },
   ),
   'handover.withdraw': fc.record({ type: lit('handover.withdraw'), note: textArb }),
@@ -389,6 +501,21 @@ export const bodyArbitraries: { [T in EventType]: fc.Arbitrary<BodyOf<T>> } = {
     },
     { requiredKeys: ['type', 'lead', 'coordinator', 'outcome'] },
   ),
+  'dispute.propose': fc.record(
+    {
+      type: lit('dispute.propose'),
+      outcome: textArb,
+      lead: agencyRefArb,
+      rationale: optionalTextArb,
+      commissionerConsulted: fc.boolean(),
+      commissionerInput: optionalTextArb,
+    },
+    { requiredKeys: ['type', 'outcome'] },
+  ),
+  'dispute.confirm': fc.record(
+    { type: lit('dispute.confirm'), coordinator: coordinatorArb, note: optionalTextArb },
+    { requiredKeys: ['type'] },
+  ),
   'case.close': fc.record(
     {
       type: lit('case.close'),
@@ -397,6 +524,7 @@ export const bodyArbitraries: { [T in EventType]: fc.Arbitrary<BodyOf<T>> } = {
       gpInformed: fc.boolean(),
       to: agencyRefArb,
       note: optionalTextArb,
+      careComplete: fc.boolean(),
     },
     { requiredKeys: ['type', 'reason', 'personInformed', 'gpInformed'] },
   ),
@@ -529,9 +657,12 @@ export function plausibleMoves(snapshot: PathwaySnapshot, options: { sideBusines
     for (const m of referralMoves) add(W.progress, m.actor, m.body);
     return moves;
   }
-  const resp = responsibleAgency(ctx);
+  // The service holding the case acts for it before a lead (it decides on the referral, assesses, assigns).
+  const resp = holdingAgency(ctx);
   if (!resp) return moves;
   const respActor = actorFor(resp);
+  /** The services other than the holding one, told of decisions and changes (R-SAFEGUARDING, R-RISK-CHANGE, R-SI). */
+  const others = [...new Set(involvedAgencyIds(ctx))].filter((id) => id !== resp.id);
   const lead = ctx.lead?.agency;
   const leadActor = lead ? actorFor(lead) : respActor;
 
@@ -545,6 +676,7 @@ export function plausibleMoves(snapshot: PathwaySnapshot, options: { sideBusines
       explanation: 'Needs are better met by the GP',
       writtenToPerson: true,
       recommendationToReferrer: 'Refer to IAPT',
+      rightToChallengeGiven: true,
     });
     const onward = to.id === agencies.sms.id ? agencies.gp : agencies.sms;
     add(W.side, receiver, { type: 'referral.redirect', to: onward, note: 'Better placed to help' });
@@ -563,6 +695,7 @@ export function plausibleMoves(snapshot: PathwaySnapshot, options: { sideBusines
         canServiceAloneSupport: q === 'Q4',
         ...(q === 'Q4' ? {} : { nextStep: 'jointCare' as const }),
         consent: { sharing: 'given' },
+        household: { dependentChildren: q === 'Q1', caringResponsibilities: false },
       });
     }
     add(W.side, respActor, { type: 'mdt.consult', agencies: [resp.id, agencies.sms.id], outcome: 'joint care agreed' });
@@ -612,6 +745,7 @@ export function plausibleMoves(snapshot: PathwaySnapshot, options: { sideBusines
         mentalHealth,
         substanceUse: { substances: ['alcohol'], currentUse: 'daily', dependent, readiness: 'action' },
         risks: { toSelf: 'moderate', toOthers: 'low', selfNeglect: false, safeguarding: false },
+        notified: others,
       });
     }
     if (ctx.quadrant) {
@@ -654,9 +788,31 @@ export function plausibleMoves(snapshot: PathwaySnapshot, options: { sideBusines
     const level = ctx.dispute.level;
     if (level === 'serviceManagers') add(W.progress / 2, actorFor(raiser), { type: 'dispute.escalate', note: 'No agreement' });
     const resolverRole = level === 'serviceManagers' ? 'serviceManager' : 'clinicalDirector';
-    const candidates = [ctx.lead?.agency, ctx.quadrant ? quadrantLead(ctx.quadrant) : undefined].filter((a): a is AgencyRef => !!a);
+    const candidates = [ctx.lead?.agency, ctx.dispute.proposedLead, ctx.quadrant ? quadrantLead(ctx.quadrant) : undefined].filter(
+      (a): a is AgencyRef => !!a,
+    );
+    // R-DISPUTE (version 2): one side's manager proposes (a lead, or none), the other side or the new lead confirms.
+    const proposers = [raiser, ctx.lead?.agency, resp].filter((a): a is AgencyRef => !!a);
+    for (const by of new Map(proposers.map((a) => [a.id, a])).values()) {
+      add(W.progress / 2, actorFor(by, resolverRole), { type: 'dispute.propose', outcome: 'The lead stays as it is' });
+      for (const named of candidates) {
+        add(W.progress / 2, actorFor(by, resolverRole), {
+          type: 'dispute.propose',
+          outcome: 'Agreed at panel',
+          lead: named,
+          rationale: 'Agreed by managers',
+          ...(level === 'clinicalDirectors' ? { commissionerConsulted: true, commissionerInput: 'Commissioner agrees' } : {}),
+        });
+      }
+    }
+    const proposal = ctx.dispute.proposal;
+    for (const side of proposal?.awaiting ?? []) {
+      add(W.progress, actorFor(side, resolverRole), { type: 'dispute.confirm', coordinator: coordinatorFor(side), note: 'Agreed' });
+      add(W.side, actorFor(side, resolverRole), { type: 'dispute.confirm', note: 'Agreed' });
+    }
+    // Version 1's single-sided resolution, sent to every later version too: it must not move the lead there.
     for (const named of candidates) {
-      add(W.progress / 2, actorFor(raiser, resolverRole), {
+      add(W.side, actorFor(raiser, resolverRole), {
         type: 'dispute.resolve',
         lead: named,
         coordinator: coordinatorFor(named),
@@ -680,6 +836,7 @@ export function plausibleMoves(snapshot: PathwaySnapshot, options: { sideBusines
           explanation: 'Outside our criteria',
           writtenToPerson: true,
           recommendationToReferrer: 'Try the GP',
+          rightToChallengeGiven: true,
         });
       }
       if (inv.status === 'accepted') add(W.progress / 2, party, { type: 'involvement.start', involvementId: inv.id });
@@ -700,8 +857,57 @@ export function plausibleMoves(snapshot: PathwaySnapshot, options: { sideBusines
       }
     }
     add(W.side, respActor, { type: 'safeguarding.raise', concern: 'adult', referredTo: 'KCC safeguarding', summary: 'Self-neglect' });
+    // R-SAFEGUARDING, R-RISK-CHANGE, R-ED, R-SI (version 2): decisions shared with, and news told to, the other services.
+    add(W.progress / 2, respActor, {
+      type: 'safeguarding.decide',
+      decision: 'alertRaised',
+      localAuthority: 'KCC Adult Safeguarding',
+      sharedWith: others,
+      domesticAbuse: false,
+    });
+    add(W.side, respActor, {
+      type: 'safeguarding.decide',
+      decision: 'noAlertReasonDocumented',
+      reason: 'Discussed with both services: below the threshold',
+      sharedWith: others,
+      domesticAbuse: true,
+      safetyPlan: 'Refuge number shared',
+    });
+    if (ctx.assessment) {
+      add(W.side, respActor, {
+        type: 'risk.change',
+        risks: { toSelf: 'high', toOthers: 'low', selfNeglect: true, safeguarding: false },
+        summary: 'Relapse after bereavement',
+        notified: others,
+      });
+    }
+    add(W.side, actorFor(agencies.cmht), {
+      type: 'acute.presentation',
+      setting: 'emergencyDepartment',
+      summary: 'Seen by liaison psychiatry after an overdose',
+      smsNotified: true,
+      mhsToldOfSms: true,
+      gpLetterNamesReferral: true,
+      jointWorkingIdentified: true,
+      needToKnow: 'highRisk',
+      dischargePlanning: { smsInvited: true, coversBothConditions: true, overdoseRiskDiscussed: true },
+    });
+    add(W.side, respActor, {
+      type: 'incident.report',
+      kind: 'seriousIncident',
+      summary: 'Overdose while on the waiting list',
+      investigatedWith: others,
+    });
+    for (const incident of incidentsOf(ctx).filter((i) => i.learningActions === null)) {
+      add(W.side, respActor, { type: 'incident.learning', incidentId: incident.id, learningActions: ['Joint risk review within a week'] });
+    }
     add(W.side, respActor, { type: 'consent.record', sharing: ctx.consent.sharing === 'given' ? 'refused' : 'given' });
-    add(W.side, respActor, { type: 'engagement.decline', hasCapacity: true, note: 'Does not want contact' });
+    add(W.side, respActor, {
+      type: 'engagement.decline',
+      hasCapacity: true,
+      note: 'Does not want contact',
+      capacity: { mentalCapacityActConsidered: true, mentalHealthActConsidered: true, collateralFrom: ['GP'] },
+    });
     add(W.side, respActor, { type: 'engagement.resume', note: 'Back in touch' });
     add(W.side, respActor, { type: 'engagement.assertiveOutreach', note: 'Home visit made' });
     add(W.side, respActor, { type: 'carer.offerAssessment', carerName: 'Sister', accepted: true });
@@ -717,11 +923,15 @@ export function plausibleMoves(snapshot: PathwaySnapshot, options: { sideBusines
     }
   }
   add(W.close, respActor, { type: 'case.close', reason: 'dischargedToGp', personInformed: true, gpInformed: true });
+  add(W.close, respActor, { type: 'case.close', reason: 'dischargedToGp', personInformed: true, gpInformed: true, careComplete: true });
   if (side) {
     add(W.side, respActor, { type: 'case.close', reason: 'declinedWithCapacity', personInformed: true, gpInformed: true });
     add(W.side, respActor, { type: 'case.close', reason: 'died', personInformed: false, gpInformed: true });
     for (const inv of currentInvolvements(ctx)) {
       add(W.side, respActor, { type: 'case.close', reason: 'transferredAccepted', personInformed: true, gpInformed: true, to: inv.agency });
+    }
+    for (const to of handoversAcceptedOf(ctx).map((h) => h.to)) {
+      add(W.side, respActor, { type: 'case.close', reason: 'transferredAccepted', personInformed: true, gpInformed: true, to });
     }
   }
   return moves;
@@ -750,6 +960,18 @@ function dueDeadlines(ctx: PathwayContext): { deadline: (typeof deadlineNames)[n
   if (ctx.carePlan) out.push({ deadline: 'carePlanReview' });
   for (const i of ctx.involvements) if (i.status === 'requested') out.push({ deadline: 'involvementFollowUp', ref: i.id });
   return out;
+}
+
+/** The agencies a case involves (referrer, receiver, lead, offers, dispute, involvements not declined). */
+function involvedAgencyIds(ctx: PathwayContext): string[] {
+  return [
+    ctx.referral?.to.id,
+    ctx.lead?.agency.id,
+    ctx.leadProposal?.to.id,
+    ctx.handover?.to.id,
+    ctx.dispute?.proposedLead?.id,
+    ...ctx.involvements.filter((i) => i.status !== 'declined').map((i) => i.agency.id),
+  ].filter((a): a is string => !!a);
 }
 
 /** Picks a move by weight (weights are whole numbers); `pick` is any natural number. */
@@ -790,6 +1012,16 @@ export const spoilerArb: fc.Arbitrary<Spoiler> = fc.record({
 
 /** Spoils a move one way: another actor, another role, or one field the rules care about. Always schema-valid. */
 export function spoil(move: Move, k: Spoiler): Move {
+  const { bodies: bodySpoils, actors: actorSpoils } = spoilsOf(move, k);
+  const options = bodySpoils.length + actorSpoils.length;
+  const i = k.which % options;
+  const spoiltActor = actorSpoils[i - bodySpoils.length];
+  if (spoiltActor) return { ...move, actor: spoiltActor };
+  return { ...move, body: bodySpoils[i] ?? move.body };
+}
+
+/** Every way `spoil` can spoil a move with these knobs: the broken bodies, and the other actors. */
+export function spoilsOf(move: Move, k: Omit<Spoiler, 'which'>): { bodies: EventBody[]; actors: Actor[] } {
   const b = move.body;
   const bodySpoils: EventBody[] = [];
   const push = (x: EventBody) => bodySpoils.push(x);
@@ -881,10 +1113,5 @@ export function spoil(move: Move, k: Spoiler): Move {
     default:
       break;
   }
-  const actorSpoils: Actor[] = [k.actor, { ...move.actor, role: k.role }];
-  const options = bodySpoils.length + actorSpoils.length;
-  const i = k.which % options;
-  const spoiltActor = actorSpoils[i - bodySpoils.length];
-  if (spoiltActor) return { ...move, actor: spoiltActor };
-  return { ...move, body: bodySpoils[i] ?? b };
+  return { bodies: bodySpoils, actors: [k.actor, { ...move.actor, role: k.role }] };
 }

@@ -50,6 +50,9 @@ const plan = {
   safetyPlan: 'crisis line numbers shared; naloxone supplied',
   agreedWithPerson: true,
   cpa: false,
+  // R-CNA: harmless outside Q1 and Q2, required within them from pathway version 2.
+  careNeedsAssessment: 'offered' as const,
+  addressesSelfNeglectAndSafeguarding: true,
 };
 
 /** Valid bodies for each event; override any field to make it invalid. */
@@ -78,6 +81,7 @@ export const body = {
     scores: { phq9: 14, audit: 22 },
     canServiceAloneSupport: true,
     consent: { sharing: 'given' },
+    household: { dependentChildren: false, caringResponsibilities: false },
     ...over,
   }),
   reassessment: (mentalHealth: 'mild' | 'moderate' | 'severe', dependent: boolean): EventBody => ({
@@ -85,6 +89,8 @@ export const body = {
     mentalHealth,
     substanceUse: { substances: ['alcohol'], currentUse: 'daily', dependent, readiness: 'preparation' },
     risks: { toSelf: 'high', toOthers: 'low', selfNeglect: false, safeguarding: false },
+    // R-RISK-CHANGE: every service a test case can hold is told of the change of risk.
+    notified: Object.values(agencies).map((a) => a.id),
   }),
   carePlan: (over: Partial<Extract<EventBody, { type: 'careplan.agree' }>> = {}): EventBody => ({
     type: 'careplan.agree',
@@ -106,6 +112,7 @@ export const body = {
     reason: 'dischargedToGp',
     personInformed: true,
     gpInformed: true,
+    careComplete: true,
     ...over,
   }),
 };
@@ -124,6 +131,7 @@ export const bodies = {
     explanation: 'Your needs are better met by your GP and talking therapies',
     writtenToPerson: true,
     recommendationToReferrer: 'Refer to West Kent talking therapies',
+    rightToChallengeGiven: true,
     ...over,
   }),
   redirect: (to: AgencyRef, over: Partial<Extract<EventBody, { type: 'referral.redirect' }>> = {}): EventBody => ({
@@ -160,6 +168,7 @@ export const bodies = {
     explanation: 'Needs are met by the current services',
     writtenToPerson: true,
     recommendationToReferrer: 'Continue with the drug and alcohol service',
+    rightToChallengeGiven: true,
     ...over,
   }),
   acceptHandover: (name = 'Jo Reed'): EventBody => ({ type: 'handover.accept', coordinator: coordinator(name) }),
@@ -170,7 +179,11 @@ export const bodies = {
     ...over,
   }),
   withdrawHandover: (): EventBody => ({ type: 'handover.withdraw', note: 'Person moved back into stable accommodation' }),
-  raiseDispute: (about = 'Who should lead after the step-up'): EventBody => ({ type: 'dispute.raise', about }),
+  raiseDispute: (about = 'Who should lead after the step-up', proposedLead?: AgencyRef): EventBody => ({
+    type: 'dispute.raise',
+    about,
+    ...(proposedLead ? { proposedLead } : {}),
+  }),
   escalateDispute: (): EventBody => ({ type: 'dispute.escalate', note: 'Service managers could not agree' }),
   resolveDispute: (lead: AgencyRef, over: Partial<Extract<EventBody, { type: 'dispute.resolve' }>> = {}): EventBody => ({
     type: 'dispute.resolve',
@@ -179,13 +192,36 @@ export const bodies = {
     outcome: 'Agreed at the clinical directors meeting',
     ...over,
   }),
+  /** R-DISPUTE (pathway version 2): one side proposes a resolution… */
+  proposeResolution: (lead?: AgencyRef, over: Partial<Extract<EventBody, { type: 'dispute.propose' }>> = {}): EventBody => ({
+    type: 'dispute.propose',
+    outcome: 'Agreed between the service managers',
+    ...(lead ? { lead } : {}),
+    ...over,
+  }),
+  /** …and the other side confirms it; a new lead names its coordinator. */
+  confirmResolution: (name?: string): EventBody => ({ type: 'dispute.confirm', ...(name ? { coordinator: coordinator(name) } : {}) }),
+  /** R-SAFEGUARDING (pathway version 2): the decision on a concern. */
+  safeguardingDecision: (over: Partial<Extract<EventBody, { type: 'safeguarding.decide' }>> = {}): EventBody => ({
+    type: 'safeguarding.decide',
+    decision: 'alertRaised',
+    localAuthority: 'KCC Adult Safeguarding',
+    sharedWith: [],
+    ...over,
+  }),
   review: (over: Partial<Extract<EventBody, { type: 'careplan.review' }>> = {}): EventBody => ({
     type: 'careplan.review',
     attendees: [{ name: 'Sam Okafor', agencyId: agencies.sms.id }],
     consent: { sharing: 'given' },
     ...over,
   }),
-  declineServices: (hasCapacity = true): EventBody => ({ type: 'engagement.decline', hasCapacity, note: 'Does not want contact' }),
+  declineServices: (hasCapacity = true): EventBody => ({
+    type: 'engagement.decline',
+    hasCapacity,
+    note: 'Does not want contact',
+    // R-CAPACITY: what the judgment rested on.
+    capacity: { mentalCapacityActConsidered: true, mentalHealthActConsidered: true, collateralFrom: ['GP', 'sister'] },
+  }),
   assertiveOutreach: (): EventBody => ({ type: 'engagement.assertiveOutreach', note: 'Joint home visit with the CMHT' }),
   safeguarding: (concern: 'adult' | 'child' = 'adult'): EventBody => ({
     type: 'safeguarding.raise',

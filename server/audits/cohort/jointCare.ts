@@ -1,11 +1,11 @@
 /** Joint care as services live it: a plan, supporting services, reviews that sometimes slip, missed appointments, step changes, handovers, disengagement, closure. */
-import { atSeriousRisk, currentInvolvements, pendingInvolvements } from '../../../machines/context.ts';
+import { agenciesInCase, atSeriousRisk, currentInvolvements, pendingInvolvements } from '../../../machines/context.ts';
 import type { AgencyRef, EventBody } from '../../../machines/events.ts';
 import { leadAgencyFor } from '../../../machines/quadrant.ts';
 import type { Quadrant } from '../../../machines/vocab.ts';
 import type { AreaServices } from './agencies.ts';
 import { coordinatorOf } from './agencies.ts';
-import { actorOf, assessmentBody, dispute, leadFor, needToKnow } from './journey.ts';
+import { actorOf, assessmentBody, dispute, leadFor, needToKnow, secondReading } from './journey.ts';
 import { DAY_MS, type Journey, type Random } from './sim.ts';
 
 const lead = (j: Journey) => j.ctx.lead?.agency as AgencyRef;
@@ -16,7 +16,13 @@ const plan = (a: AgencyRef, cpa: boolean) => ({
   safetyPlan: 'Crisis line and named contacts agreed',
   agreedWithPerson: true,
   cpa,
+  careNeedsAssessment: 'offered' as const,
+  addressesSelfNeglectAndSafeguarding: true,
 });
+/** Every other service in the case (R-RISK-CHANGE, R-SAFEGUARDING, R-SI: they are told or take part). */
+const others = (j: Journey, self: AgencyRef) => [...new Set(agenciesInCase(j.ctx))].filter((a) => a !== self.id);
+/** R-STOP-DRINKING: an SMS leads or is involved. */
+const smsInvolved = (j: Journey) => j.ctx.lead?.agency.kind === 'SMS' || currentInvolvements(j.ctx).some((i) => i.agency.kind === 'SMS');
 const daysUntil = (j: Journey, t: number) => Math.max(0, (t - j.t) / DAY_MS);
 
 function supportFor(s: AreaServices, q: Quadrant, r: Random): AgencyRef[] {
@@ -63,6 +69,7 @@ function involve(j: Journey, r: Random, s: AreaServices): void {
           explanation: 'Needs met by the current services',
           writtenToPerson: true,
           recommendationToReferrer: 'Continue with the lead service',
+          rightToChallengeGiven: true,
         },
         actorOf(to),
       );
@@ -181,7 +188,7 @@ export function jointCare(j: Journey, r: Random, s: AreaServices): void {
       };
       if (!j.send(daysUntil(j, due + slip * DAY_MS), review, actorOf(l))) return;
     }
-    if (j.ctx.assessment?.dependent && !detoxDone && r.chance(0.05)) {
+    if (j.ctx.assessment?.dependent && !detoxDone && r.chance(0.05) && (!secondReading(j) || smsInvolved(j))) {
       detoxDone = true;
       j.send(
         r.days(5),
@@ -191,18 +198,37 @@ export function jointCare(j: Journey, r: Random, s: AreaServices): void {
       j.send(r.days(10), { type: 'detox.start', substance: 'alcohol' }, actorOf(l));
       j.send(r.days(10, 0.3), { type: 'detox.complete' }, actorOf(l));
     }
-    if (r.chance(0.03))
-      j.send(
-        r.days(5),
-        { type: 'safeguarding.raise', concern: 'adult', referredTo: 'Adult safeguarding team', summary: 'Self-neglect concerns' },
-        actorOf(l),
-      );
+    if (r.chance(0.03)) {
+      if (
+        !j.send(
+          r.days(5),
+          { type: 'safeguarding.raise', concern: 'adult', referredTo: 'Adult safeguarding team', summary: 'Self-neglect concerns' },
+          actorOf(l),
+        )
+      )
+        return;
+      // R-SAFEGUARDING (version 2): the decision is recorded and shared with the other services.
+      if (secondReading(j))
+        j.send(
+          r.days(3),
+          r.chance(0.7)
+            ? { type: 'safeguarding.decide', decision: 'alertRaised', localAuthority: 'Adult safeguarding team', sharedWith: others(j, l) }
+            : {
+                type: 'safeguarding.decide',
+                decision: 'noAlertReasonDocumented',
+                reason: 'Self-neglect addressed in the care plan; no alert threshold met',
+                sharedWith: others(j, l),
+              },
+          actorOf(l),
+        );
+    }
     if (r.chance(0.04)) j.send(r.days(5), { type: 'carer.offerAssessment', accepted: r.chance(0.6) }, actorOf(l));
     if (!j.open || !j.in('active.jointCare')) return;
     if (r.chance(0.045)) {
       const q = j.ctx.quadrant as Quadrant;
       const next = r.pick((['Q1', 'Q2', 'Q3', 'Q4'] as const).filter((x) => x !== q));
-      if (!j.send(r.days(10), assessmentBody(next, r, true), actorOf(l))) return;
+      const review = { ...assessmentBody(next, r, true), notified: others(j, l) } as EventBody;
+      if (!j.send(r.days(10), review, actorOf(l))) return;
       continue;
     }
     if (r.chance(0.012)) {
@@ -212,7 +238,13 @@ export function jointCare(j: Journey, r: Random, s: AreaServices): void {
     if (!disengaged && r.chance(0.03)) {
       disengaged = true;
       const capacity = r.chance(0.85);
-      if (!j.send(r.days(10), { type: 'engagement.decline', hasCapacity: capacity, note: 'Does not want contact' }, actorOf(l))) return;
+      const decline: EventBody = {
+        type: 'engagement.decline',
+        hasCapacity: capacity,
+        note: 'Does not want contact',
+        capacity: { mentalCapacityActConsidered: true, mentalHealthActConsidered: false, collateralFrom: ['GP', 'family'] },
+      };
+      if (!j.send(r.days(10), decline, actorOf(l))) return;
       if (atSeriousRisk(j.ctx)) j.send(r.days(5), { type: 'engagement.assertiveOutreach', note: 'Joint home visit' }, actorOf(l));
       if (capacity && r.chance(0.5) && pendingInvolvements(j.ctx).length === 0 && !j.ctx.stepChange && !j.ctx.dispute) {
         j.send(r.days(14), { type: 'case.close', reason: 'declinedWithCapacity', personInformed: true, gpInformed: true }, actorOf(l));
@@ -223,9 +255,29 @@ export function jointCare(j: Journey, r: Random, s: AreaServices): void {
     if (j.t >= closeAt && j.in('active.jointCare') && pendingInvolvements(j.ctx).length === 0 && !j.ctx.stepChange && !j.ctx.dispute) {
       if (j.ctx.engagement.status === 'declining')
         j.send(r.days(3), { type: 'engagement.resume', note: 'Agreed the discharge plan' }, actorOf(l));
+      const died = !r.chance(0.99);
+      if (secondReading(j)) {
+        if (died && others(j, l).length > 0) {
+          // R-SI (version 2): a death in a shared case is investigated jointly before the case closes.
+          const report: EventBody = {
+            type: 'incident.report',
+            kind: 'death',
+            summary: 'Death in the community',
+            investigatedWith: others(j, l),
+          };
+          if (!j.send(r.days(2), report, actorOf(l))) return;
+          const incident = j.ctx.incidents[j.ctx.incidents.length - 1]?.id as string;
+          const learning: EventBody = { type: 'incident.learning', incidentId: incident, learningActions: ['Share risk changes weekly'] };
+          if (!j.send(r.days(30), learning, actorOf(l))) return;
+        } else if (!died) {
+          // R-CLOSE-GAPLESS (d): the other services' involvement ends before the discharge to the GP.
+          for (const i of currentInvolvements(j.ctx).filter((x) => x.agency.id !== l.id))
+            if (!j.send(r.days(2), { type: 'involvement.end', involvementId: i.id, note: 'Care complete' }, actorOf(l))) return;
+        }
+      }
       j.send(
         r.days(7),
-        { type: 'case.close', reason: r.chance(0.99) ? 'dischargedToGp' : 'died', personInformed: true, gpInformed: true },
+        { type: 'case.close', reason: died ? 'died' : 'dischargedToGp', personInformed: true, gpInformed: true, careComplete: true },
         actorOf(l),
       );
       return;

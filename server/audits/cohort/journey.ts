@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Actor, AgencyRef, EventBody } from '../../../machines/events.ts';
 import { leadAgencyFor } from '../../../machines/quadrant.ts';
-import type { PathwaySnapshot } from '../../../machines/snapshot.ts';
+import { type PathwaySnapshot, versionOf } from '../../../machines/snapshot.ts';
 import type { Area, Quadrant, Role } from '../../../machines/vocab.ts';
 import { ageOn } from '../../engine/openCase.ts';
 import { type AreaServices, coordinatorOf, servicesByArea } from './agencies.ts';
@@ -59,6 +59,9 @@ export const mayBeReReferral = (seed: number, slot: number): boolean =>
 
 /** R-CONSENT: without consent, sharing with another agency records a need-to-know ground. */
 export const needToKnow = (j: Journey) => (j.ctx.consent.sharing === 'refused' ? { needToKnow: 'highRisk' as const } : {});
+
+/** Pathway version 2 (the second reading) takes events and facts version 1 did not: sent only to cases under it. */
+export const secondReading = (j: Journey): boolean => versionOf(j.snapshot) >= 2;
 
 export const actorOf = (a: AgencyRef, role: Role = 'practitioner'): Actor => ({
   id: `${a.id}:${role}`,
@@ -149,6 +152,8 @@ export const assessmentBody = (q: Quadrant, r: Random, review = false): EventBod
     canServiceAloneSupport: q === 'Q4',
     ...(q === 'Q4' ? {} : { nextStep: 'jointCare' as const }),
     consent: { sharing: 'given' },
+    // No draw here, so cohorts of a seed stay what they were.
+    household: { dependentChildren: false, caringResponsibilities: false },
   };
 };
 
@@ -288,12 +293,25 @@ function referralAnswer(j: Journey, r: Random, s: AreaServices, forceDecline: bo
           explanation: 'Needs better met by another service',
           writtenToPerson: true,
           recommendationToReferrer: 'Refer to the local talking therapies service',
+          rightToChallengeGiven: true,
         },
         receiver,
       );
     } else {
       const onward = to.kind === 'SMS' ? r.pick(s.cmht) : r.pick(s.sms);
-      j.send(wait, { type: 'referral.redirect', to: onward, note: 'Better placed to lead on the main need', ...needToKnow(j) }, receiver);
+      const redirect: EventBody = {
+        type: 'referral.redirect',
+        to: onward,
+        note: 'Better placed to lead on the main need',
+        // R-REF-ONWARD (version 2): an onward referral carries what a referral to its receiver must.
+        content: {
+          suspectedDisorder: 'Depression with anxiety',
+          substanceObstruction: 'Daily use disrupts engagement',
+          hopedOutcome: 'Feel more in control',
+        },
+        ...needToKnow(j),
+      };
+      j.send(wait, redirect, receiver);
     }
   }
 }
@@ -367,6 +385,22 @@ export function dispute(j: Journey, r: Random, raiser: AgencyRef, proposed: Agen
     return;
   const q = j.ctx.quadrant as Quadrant;
   const lead = leadAgencyFor(q) === proposed.kind ? proposed : (j.ctx.lead?.agency ?? proposed);
+  if (secondReading(j)) {
+    // R-DISPUTE, R-LEAD-ACCEPTED (version 2): the raiser's side proposes; the other side confirms, the new lead itself
+    // when the lead moves.
+    const role = escalate ? 'clinicalDirector' : 'serviceManager';
+    const proposal: EventBody = {
+      type: 'dispute.propose',
+      lead,
+      outcome: 'Agreed at the responsibility meeting',
+      ...(leadAgencyFor(q) === lead.kind ? {} : { rationale: 'Continuity of care with the current service' }),
+      commissionerConsulted: escalate,
+      ...(escalate ? { commissionerInput: 'The commissioner supports the quadrant lead' } : {}),
+    };
+    if (!j.send(r.days(escalate ? 12 : 8, 0.7), proposal, actorOf(raiser, role))) return;
+    j.send(r.days(3), { type: 'dispute.confirm', coordinator: coordinatorOf(lead.id, r.int(0, 11)) }, actorOf(proposed, role));
+    return;
+  }
   j.send(
     r.days(escalate ? 14 : 9, 0.7),
     {
