@@ -131,7 +131,7 @@ describe.each(backends)('batch loader on $name', (backend) => {
         'refused',
         'deadline.reached',
         'handover.accept',
-        'dispute.resolve',
+        'dispute.confirm',
         'appointment.followUp',
         'case.close',
       ]),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { statePaths } from '../../machines/index.ts';
 import { drive } from '../support/pathwayDriver.ts';
-import { actorOf, agencies, bodies, body, coordinator } from '../support/pathwayFactory.ts';
+import { actorOf, agencies, bodies, body } from '../support/pathwayFactory.ts';
 
 /** A case referred to the CMHT, assessed Q3 (moderate, dependent): the quadrant names SMS as lead. */
 function assessedQ3AtCmht() {

@@ -164,7 +164,7 @@ describe('reachability of the pathway statechart', () => {
     expect(wrong.map((p) => eventsOf(p).map((e) => e.type))).toEqual([]);
   });
 
-  it('R-CLOSE-ACCEPTED: no edge of the traversal closes a case while a referral, lead proposal, handover or involvement awaits acceptance', () => {
+  it('[T-REACH-01] R-CLOSE-ACCEPTED: no edge of the traversal closes a case while a referral, lead proposal, handover or involvement awaits acceptance', () => {
     const adjacency = getAdjacencyMap(pathwayMachine, traversal);
     const closings: string[] = [];
     for (const { state, transitions } of Object.values(adjacency)) {
