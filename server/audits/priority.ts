@@ -1,5 +1,5 @@
 /** Audit 4 — "nobody's priority": bounces between services, time without a lead, disputes, and refusals on forbidden grounds. */
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { closureReasonIs } from '../../db/schema/index.ts';
 import { days, iso, round1, rows, takeTotals } from './sql.ts';
@@ -8,10 +8,20 @@ import { caseFilters, caseScope, casesWithAgency, stayFilters, ts } from './wher
 
 const declines = sql`('referral.decline', 'lead.decline', 'handover.decline', 'involvement.decline')`;
 
+/** The events that resolve a dispute: version 1's dispute.resolve, version 2's confirmation by the other side. */
+const resolutions = sql.raw(`'dispute.resolve', 'dispute.confirm'`);
+/**
+ * The lead a resolution left: version 1 named it in the event; version 2's confirmation names none (the proposal did),
+ * so it is the lead of the stays the confirmation entered.
+ */
+const resolvedLead = (e: SQL) =>
+  sql`coalesce(${e}.lead_id, (select s.lead_agency_id from state_stays s
+       where s.case_id = ${e}.case_id and s.entered_seq = ${e}.seq and s.lead_agency_id is not null limit 1))`;
+
 /**
  * A case bounced in the period when a service declined it (referral, lead, handover or involvement), a referral was
  * passed on, it was re-referred after a declined episode, or its lead changed again within `window` days of a
- * previous change. Lead changes are accepted handovers and dispute resolutions that named another lead.
+ * previous change. Lead changes are accepted handovers and dispute resolutions that moved the lead.
  */
 function bouncedSql(f: AuditFilters) {
   const from = ts(f.from);
@@ -29,10 +39,11 @@ function bouncedSql(f: AuditFilters) {
     ), changes as (
       select e.case_id, e.at, lag(e.at) over (partition by e.case_id order by e.seq) as previous_at
         from audit_events e
-       where e.type in ('handover.accept', 'dispute.resolve') and e.at >= ${windowStart} and e.at < ${to}
+       where e.type in ('handover.accept', ${resolutions}) and e.at >= ${windowStart} and e.at < ${to}
          and (e.type = 'handover.accept' or exists (
               select 1 from state_stays p
-               where p.case_id = e.case_id and p.left_seq = e.seq and p.lead_agency_id is not null and p.lead_agency_id is distinct from e.lead_id))
+               where p.case_id = e.case_id and p.left_seq = e.seq and p.lead_agency_id is not null
+                 and p.lead_agency_id is distinct from ${resolvedLead(sql`e`)}))
     ), lc as (
       select case_id, count(*)::int as lead_changes,
              count(*) filter (where previous_at is not null and at - previous_at <= make_interval(days => ${f.windowDays}::int))::int as rapid_lead_changes
@@ -100,11 +111,11 @@ async function run(db: Db, f: AuditFilters) {
       select e.case_id, e.seq, e.at, e.actor_agency_id from audit_events e
        where e.type = 'dispute.raise' and e.at >= ${from} and e.at < ${to}),
     later as (
-      select e.case_id, e.seq, e.at, e.type, e.lead_id from audit_events e
-       where e.type in ('dispute.resolve', 'dispute.escalate') and e.at >= ${from}),
+      select e.case_id, e.seq, e.at, e.type, ${resolvedLead(sql`e`)} as lead_id from audit_events e
+       where e.type in (${resolutions}, 'dispute.escalate') and e.at >= ${from}),
     res as (
       select distinct on (r.case_id, r.seq) r.case_id, r.seq as raised_seq, l.seq, l.at, l.lead_id
-        from r join later l on l.case_id = r.case_id and l.type = 'dispute.resolve' and l.seq > r.seq
+        from r join later l on l.case_id = r.case_id and l.type in (${resolutions}) and l.seq > r.seq
        order by r.case_id, r.seq, l.seq),
     esc as (
       select distinct r.case_id, r.seq

@@ -92,7 +92,15 @@ export async function buildHistory(database: TestDatabase): Promise<Record<'A' |
   await send('03-03', D.id, cmht.id, body.assessment('moderate', true));
   await send('03-04', D.id, cmht.id, { type: 'dispute.raise', about: 'Drinking is the main need: CGL should lead', proposedLead: cgl });
   await send('03-10', D.id, cmht.id, bodies.escalateDispute(), 'serviceManager');
-  await send('03-20', D.id, cmht.id, bodies.resolveDispute(cgl, { coordinator: coordinator('Sam Okafor') }), 'clinicalDirector');
+  // R-DISPUTE, R-LEAD-ACCEPTED: one side proposes, the service that becomes lead confirms, and the lead moves then.
+  await send(
+    '03-20',
+    D.id,
+    cmht.id,
+    { type: 'dispute.propose', outcome: 'CGL leads: drinking is the main need', lead: cgl },
+    'clinicalDirector',
+  );
+  await send('03-20', D.id, cgl.id, { type: 'dispute.confirm', coordinator: coordinator('Sam Okafor') }, 'clinicalDirector');
   const handover = body.handover(cmht, { reason: 'transfer', rationale: 'Psychosis suspected; the CMHT should assess and lead' });
   await send('03-21', D.id, cgl.id, handover);
   await send('03-23', D.id, cmht.id, bodies.declineHandover());
