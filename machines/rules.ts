@@ -1,4 +1,4 @@
-/** The protocol's rules (PATHWAY.md), by id, with the clause an auditor can look up. */
+/** The protocol's rules (listed with their clauses in docs/rules.md), by id, with the clause an auditor can look up. */
 
 export const rules = {
   'R-REF-SOURCE': { clause: 'P21 §6.1.1, Appendix 2', title: 'A referral records its source, referrer and receiving service' },
@@ -56,7 +56,7 @@ export const rules = {
     title: 'Closure records a reason and that the person and GP were told',
   },
   'R-CLOSE-FINAL': { clause: 'P21 Appendix 2', title: 'A closed case accepts no further events' },
-  // The second reading (PATHWAY.md, 2026-11-30): the headline guarantee and the requirements first missed.
+  // The second reading (2026-11-30): the headline guarantee and the requirements first missed.
   'R-LEAD-ACCEPTED': {
     clause: 'P16 "Care coordination"; P21 Appendix 2',
     title: 'The lead changes only at an event recorded by the service that becomes lead',

@@ -1,6 +1,6 @@
 /** The pathway's vocabularies, exported once and reused by schemas, database and UI. */
 
-/** Kinds of service in the protocol (PATHWAY.md "Who is involved"). */
+/** Kinds of service in the protocol (docs/rules.md). */
 export const agencyKinds = ['MHS', 'SMS', 'ASC', 'PRIMARY', 'IAPT', 'WRAPAROUND', 'CAMHS', 'OUT_OF_AREA'] as const;
 export type AgencyKind = (typeof agencyKinds)[number];
 

@@ -1096,7 +1096,7 @@ describe(rule('R-CLOSE-FINAL'), () => {
   });
 });
 
-// The second reading (PATHWAY.md, 2026-11-30): each reproduction of issue 13 and each new rule, refused by its guard.
+// The second reading (2026-11-30): each reproduction of issue 13 and each new rule, refused by its guard.
 const crht = { id: 'kmpt-crht-west-kent', kind: 'MHS', service: 'CRHT', name: 'West Kent CRHT' } as const;
 const liaison = { id: 'kmpt-liaison-maidstone', kind: 'MHS', service: 'LIAISON', name: 'Maidstone liaison psychiatry' } as const;
 const smsManager = actorOf('sms', 'serviceManager');

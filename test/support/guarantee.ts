@@ -1,5 +1,5 @@
 /**
- * The headline guarantee of the pathway, stated once, as properties over a case's history (PATHWAY.md, "Second
+ * The headline guarantee of the pathway, stated once, as properties over a case's history (docs/rules.md, "Second
  * reading"): R-LEAD-ACCEPTED and R-CLOSE-GAPLESS (a)–(d).
  *
  * A history is the sequence of steps a case went through, each an event with the snapshot before and after it. The
@@ -31,7 +31,7 @@ export type GuaranteeMemory = { readonly leadSeen: boolean; readonly handoverAcc
 export const emptyMemory: GuaranteeMemory = { leadSeen: false, handoverAcceptedBy: [] };
 export const memoryKey = (m: GuaranteeMemory): string => `${m.leadSeen ? 'L' : '-'}${[...m.handoverAcceptedBy].sort().join(',')}`;
 
-/** Roles that act for a service; commissioners, auditors and the engine never do (PATHWAY.md "Who is involved"). */
+/** Roles that act for a service; commissioners, auditors and the engine never do (docs/rules.md). */
 const servingRoles: ReadonlySet<string> = new Set(['practitioner', 'serviceManager', 'clinicalDirector']);
 const actsFor = (ev: PathwayEvent, agencyId: string | undefined): boolean =>
   !!agencyId && ev.actor.agencyId === agencyId && servingRoles.has(ev.actor.role);
