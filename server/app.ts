@@ -17,6 +17,7 @@ import { inspectRoutes } from './routes/inspect.ts';
 import { reference } from './routes/reference.ts';
 import { stats } from './routes/stats.ts';
 import { worklist } from './routes/worklist.ts';
+import { screenInput } from './screen.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -54,6 +55,7 @@ export function createApp(input: Deps & { inspection?: InspectionHub }) {
   );
   app.use('/api/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => problemJson(problems.tooLarge(MAX_BODY_BYTES).problem) }));
   app.use('/api/*', requireJson());
+  app.use('/api/*', screenInput());
   app.use('/api/cases/*', authenticate());
   app.use('/api/cases', authenticate());
   app.use('/api/inspect', authenticate());

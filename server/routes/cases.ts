@@ -14,6 +14,7 @@ import type { Env } from '../env.ts';
 import { presentCase, presentCaseSummary, presentEvent } from '../presenters/case.ts';
 import { problems } from '../problem.ts';
 import { caseListSchema, caseSchema, eventRowSchema, json, problem } from '../schemas.ts';
+import { inSaneRange } from '../screen.ts';
 
 export const cases$ = new OpenAPIHono<Env>();
 const security = [{ bearer: [] }];
@@ -108,8 +109,7 @@ cases$.openapi(
       const [at, id] = Buffer.from(q.cursor, 'base64url').toString().split('|');
       const when = new Date(at ?? '');
       // A forged id would reach the uuid column and fail in the database (a 500): refuse it here.
-      if (!id || !z.uuid().safeParse(id).success || Number.isNaN(when.getTime()))
-        throw problems.malformed('cursor is not one this API gave');
+      if (!id || !z.uuid().safeParse(id).success || !inSaneRange(when)) throw problems.malformed('cursor is not one this API gave');
       filters.push(or(lt(cases.openedAt, when), and(eq(cases.openedAt, when), lt(cases.id, id))));
     }
     const rows = await c.var.deps.database.db

@@ -45,7 +45,27 @@ const hostileValue = fc.oneof(
   fc.boolean(),
   fc.constant(null),
   fc.constantFrom('referral.accept', 'case.close', 'active.jointCare', '__proto__', 'constructor'),
+  unfitText(),
 );
+/** Text no column can hold and dates no record names: NUL, unpaired surrogates, years outside 1900–2200. */
+function unfitText() {
+  return fc.oneof(
+    fc.constantFrom('\u0000', 'Ro\u0000bin', '\ud800', 'x\udbff', '\udc00y', '0000-01-01', '9999-12-31', '1899-12-31T23:59:59Z'),
+    fc.constantFrom('+275760-09-13T00:00:00.000Z', '-271821-04-20T00:00:00.000Z', '20000-01-01'),
+    fc
+      .tuple(fc.string({ maxLength: 10 }), fc.integer({ min: 0xd800, max: 0xdfff }), fc.string({ maxLength: 10 }))
+      .map(([a, unit, b]) => `${a}${String.fromCharCode(unit)}${b}`),
+  );
+}
+/** A query value as a client would send it, percent-encoded (unpaired surrogates cannot be, so they go as bytes). */
+const queryValue = (value: string) => {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return value.replace(/[\ud800-\udfff]/g, '%ED%A0%80');
+  }
+};
+const cursorOf = (at: string) => Buffer.from(`${at}|00000000-0000-4000-8000-000000000000`).toString('base64url');
 const nested = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
 
 describe.each(backends.slice(0, 1))('fuzzing the API with hostile requests on $name', (backend) => {
@@ -88,6 +108,24 @@ describe.each(backends.slice(0, 1))('fuzzing the API with hostile requests on $n
         '/api/cases?limit=1e9&cursor=%%%',
         '/api/nope',
       ),
+      // Filters, periods and cursors carrying unfit text or dates, on every listing that reads them.
+      fc
+        .tuple(
+          fc.constantFrom(
+            '/api/cases?state=',
+            '/api/cases?phase=',
+            '/api/cases?lead=',
+            '/api/audits/stalled?lead=',
+            '/api/audits/stalled?from=',
+            '/api/audits/dwell?to=',
+            '/api/audits/flow?from=',
+            '/api/stats/states?lead=',
+            '/api/stats/cases?state=',
+          ),
+          fc.oneof(unfitText().map(queryValue), fc.constantFrom('%00', 'a%00', '%ED%A0%80', '%C0%80', '%')),
+        )
+        .map(([p, v]) => p + v),
+      fc.oneof(unfitText(), fc.string({ maxLength: 40 })).map((at) => `/api/cases?cursor=${cursorOf(at)}`),
     );
     const body = fc.oneof(
       // Schema-valid events of every type: most are refused by the protocol in these states (422, 403).
@@ -108,6 +146,11 @@ describe.each(backends.slice(0, 1))('fuzzing the API with hostile requests on $n
       fc.constant(JSON.stringify(referral)).map((s) => s.replace('"1984-02-02"', '"1984-13-45"')),
       fc.string({ minLength: 70_000, maxLength: 70_001 }).map((s) => JSON.stringify({ type: 'referral.accept', note: s })),
       fc.json({ maxDepth: 4 }),
+      // A referral whose identifiers or free text carry unfit text or dates.
+      fc
+        .tuple(fc.constantFrom('givenName', 'familyName', 'dateOfBirth'), unfitText())
+        .map(([field, value]) => JSON.stringify({ ...referral, person: { ...referral.person, [field]: value } })),
+      unfitText().map((value) => JSON.stringify({ ...referral, referral: { ...referral.referral, reasonForReferral: value } })),
       fc.constant(undefined),
     );
     const auth = fc.oneof(
@@ -136,6 +179,7 @@ describe.each(backends.slice(0, 1))('fuzzing the API with hostile requests on $n
 
     let before = await fingerprint(database);
     let served = 0;
+    let serverErrors = 0;
     const statuses = new Set<number>();
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
@@ -154,6 +198,7 @@ describe.each(backends.slice(0, 1))('fuzzing the API with hostile requests on $n
         }
         served++;
         statuses.add(res.status);
+        if (res.status >= 500) serverErrors++;
         const text = await res.text();
         expect(res.status).toBeLessThan(500);
         const after = await fingerprint(database);
@@ -169,6 +214,8 @@ describe.each(backends.slice(0, 1))('fuzzing the API with hostile requests on $n
       }),
       { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED ?? 20261123) },
     );
+    console.info(`fuzz: ${served} requests served, ${serverErrors} answered 5xx; statuses ${[...statuses].sort().join(' ')}`);
+    expect(serverErrors).toBe(0);
     expect(served).toBeGreaterThan(RUNS * 0.9);
     // The generator must reach every kind of answer, or it is not testing much.
     for (const status of [200, 400, 401, 403, 404, 413, 415, 422]) expect([...statuses]).toContain(status);
