@@ -11,6 +11,7 @@ import { applyEvent } from '../engine/applyEvent.ts';
 import type { StoredResponse } from '../engine/idempotency.ts';
 import { openCase, openCaseSchema } from '../engine/openCase.ts';
 import type { Env } from '../env.ts';
+import { authorizeActing } from '../policies.ts';
 import { presentCase, presentCaseSummary, presentEvent } from '../presenters/case.ts';
 import { problems } from '../problem.ts';
 import { caseListSchema, caseSchema, eventRowSchema, json, problem } from '../schemas.ts';
@@ -21,7 +22,10 @@ const security = [{ bearer: [] }];
 
 const idParam = z.object({ id: z.uuid().meta({ param: { name: 'id', in: 'path' } }) });
 const writeHeaders = z.object({
-  'if-match': z.string().optional().meta({ description: 'The version (ETag) the client last read; a stale one gets 412' }),
+  'if-match': z
+    .string()
+    .optional()
+    .meta({ description: 'The version (ETag) the client last read: required on events (428 without it); a stale one gets 412' }),
   'idempotency-key': z
     .string()
     .min(1)
@@ -38,11 +42,12 @@ const errors = {
   412: problem('Stale If-Match version'),
   415: problem('Body is not JSON'),
   422: problem('Refused by a protocol rule, or an Idempotency-Key reused with another body'),
+  428: problem('An event sent without If-Match'),
+  429: problem('Too many requests from this caller (Retry-After says when to try again)'),
 };
 
-/** `"3"`, `W/"3"` or `3` → 3; anything else is a malformed precondition. */
-const parseIfMatch = (value: string | undefined): number | undefined => {
-  if (value === undefined) return undefined;
+/** `"3"`, `W/"3"` or `3` → 3; anything else is a malformed precondition (none is handled by `requireIfMatch`). */
+const parseIfMatch = (value: string): number => {
   const m = value.trim().match(/^(?:W\/)?"?(\d{1,9})"?$/);
   if (!m?.[1]) throw problems.malformed('If-Match must be a version ETag such as "3"');
   return Number(m[1]);
@@ -170,7 +175,15 @@ cases$.openapi(
   async (c) => {
     const { database, now, onApplied } = c.var.deps;
     const headers = c.req.valid('header');
-    const r = await applyEvent(database.db, c.req.valid('param').id, c.req.valid('json'), c.var.principal, {
+    const id = c.req.valid('param').id;
+    if (headers['if-match'] === undefined) {
+      // Who may not write, and a case nobody has, are told so first; only then that the precondition is missing.
+      authorizeActing(c.var.principal);
+      const [known] = await database.db.select({ id: cases.id }).from(cases).where(eq(cases.id, id));
+      if (!known) throw problems.notFound(`No case ${id}`);
+      throw problems.preconditionRequired();
+    }
+    const r = await applyEvent(database.db, id, c.req.valid('json'), c.var.principal, {
       ifMatch: parseIfMatch(headers['if-match']),
       idempotencyKey: headers['idempotency-key'],
       now,
