@@ -13,6 +13,7 @@ import { createVerifier } from './auth.ts';
 import { peerInspection, runPrimary } from './cluster.ts';
 import { DEV_SECRET, loadConfig } from './config.ts';
 import { isEmpty, seedDemoCohort } from './demo/cohort.ts';
+import { purgeExpiredAnswers } from './engine/idempotency.ts';
 import { startSweeper } from './engine/sweeper.ts';
 import { createInspectionHub } from './inspection.ts';
 import { createLogger } from './log.ts';
@@ -88,6 +89,14 @@ async function serveProcess() {
     intervalMs: Number(process.env.SWEEP_INTERVAL_MS ?? 60_000),
     onError: (error) => log.error({ err: error }, 'deadline sweep failed; retrying next tick'),
   });
+
+  // Idempotency answers are kept for a retry's window only (IDEMPOTENCY_TTL_HOURS), then deleted on the sweeper's beat.
+  const purge = () =>
+    purgeExpiredAnswers(database.db, config.idempotencyTtlMs).catch((error) =>
+      log.error({ err: error }, 'purging expired idempotency answers failed; retrying next tick'),
+    );
+  setInterval(purge, Number(process.env.SWEEP_INTERVAL_MS ?? 60_000)).unref();
+  void purge();
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: process.env.HOST ?? '127.0.0.1' }, (info) => {
     log.info(

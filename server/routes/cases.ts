@@ -11,6 +11,7 @@ import { applyEvent } from '../engine/applyEvent.ts';
 import type { StoredResponse } from '../engine/idempotency.ts';
 import { openCase, openCaseSchema } from '../engine/openCase.ts';
 import type { Env } from '../env.ts';
+import { personAsSent, personAsStored, type SentPerson } from '../people.ts';
 import { authorizeActing } from '../policies.ts';
 import { presentCase, presentCaseSummary, presentEvent } from '../presenters/case.ts';
 import { problems } from '../problem.ts';
@@ -53,7 +54,9 @@ const parseIfMatch = (value: string): number => {
   return Number(m[1]);
 };
 
-const send = (c: Context<Env>, r: StoredResponse) => c.json(r.body as object, r.status as 200, r.headers);
+/** An event's answer; a replayed one gets the person's identifiers again (stored answers keep only the id). */
+const send = async (c: Context<Env>, r: StoredResponse) =>
+  c.json((await personAsStored(c.var.deps.database.db, r.body)) as object, r.status as 200, r.headers);
 
 cases$.openapi(
   createRoute({
@@ -69,12 +72,14 @@ cases$.openapi(
   }),
   async (c) => {
     const { database, now, onApplied } = c.var.deps;
-    const r = await openCase(database.db, c.req.valid('json'), c.var.principal, {
+    const sent = c.req.valid('json');
+    const r = await openCase(database.db, sent, c.var.principal, {
       idempotencyKey: c.req.valid('header')['idempotency-key'],
       now,
       onApplied,
     });
-    return c.json(r.body as object, r.status as 201, r.headers);
+    // The answer names the person only by what the caller sent: a known NHS number does not disclose a stored name.
+    return c.json((await personAsSent(database.db, r.body, sent.person as SentPerson)) as object, r.status as 201, r.headers);
   },
 );
 
