@@ -1,6 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cases } from '../../db/schema/index.ts';
 import { eventTypes } from '../../machines/events.ts';
 import { roles } from '../../machines/vocab.ts';
 import { mintToken } from '../../server/auth.ts';
@@ -9,6 +10,8 @@ import { anyBodyArb } from '../support/arbitraries.ts';
 import { backends, type TestDatabase } from '../support/database.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 20_000);
+/** Stands for the If-Match of the version the case is at when the request is sent. */
+const CURRENT = 'current version';
 const agencyIds = ['cgl-west-kent', 'kmpt-cmht-maidstone', 'kmpt-pcmhs-maidstone', 'forward-trust-canterbury', 'not-in-directory'];
 
 /** What the database holds, in a few numbers: a refused request must leave all of them as they were. */
@@ -171,9 +174,15 @@ describe.each(backends.slice(0, 1))('fuzzing the API with hostile requests on $n
         'application/json; charset=utf-8',
         'application/problem+json',
       ),
-      ifMatch: fc.option(fc.oneof(fc.constantFrom('"1"', '"2"', 'W/"1"', '*', '"99999999999"', '"-1"'), fc.string({ maxLength: 20 })), {
-        nil: undefined,
-      }),
+      // Mostly the version the case is at (as a client that has just read it), else stale or malformed preconditions.
+      ifMatch: fc.option(
+        fc.oneof(
+          { weight: 3, arbitrary: fc.constant(CURRENT) },
+          fc.constantFrom('"1"', '"2"', 'W/"1"', '*', '"99999999999"', '"-1"'),
+          fc.string({ maxLength: 20 }),
+        ),
+        { nil: undefined },
+      ),
       idempotencyKey: fc.option(fc.oneof(fc.uuid(), fc.string({ maxLength: 300 })), { nil: undefined }),
     });
 
@@ -186,7 +195,11 @@ describe.each(backends.slice(0, 1))('fuzzing the API with hostile requests on $n
         const headers: Record<string, string> = {};
         if (r.auth) headers.Authorization = r.auth;
         if (r.contentType) headers['Content-Type'] = r.contentType;
-        if (r.ifMatch) headers['If-Match'] = r.ifMatch;
+        if (r.ifMatch === CURRENT) {
+          const id = /\/api\/cases\/([0-9a-f-]{36})\//.exec(r.path)?.[1];
+          const [row] = id ? await database.db.select({ version: cases.version }).from(cases).where(eq(cases.id, id)) : [];
+          headers['If-Match'] = `"${row?.version ?? 1}"`;
+        } else if (r.ifMatch) headers['If-Match'] = r.ifMatch;
         if (r.idempotencyKey) headers['Idempotency-Key'] = r.idempotencyKey;
         let res: Response;
         try {
@@ -218,6 +231,6 @@ describe.each(backends.slice(0, 1))('fuzzing the API with hostile requests on $n
     expect(serverErrors).toBe(0);
     expect(served).toBeGreaterThan(RUNS * 0.9);
     // The generator must reach every kind of answer, or it is not testing much.
-    for (const status of [200, 400, 401, 403, 404, 413, 415, 422]) expect([...statuses]).toContain(status);
+    for (const status of [200, 400, 401, 403, 404, 412, 413, 415, 422, 428]) expect([...statuses]).toContain(status);
   }, 600_000);
 });
