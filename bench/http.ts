@@ -29,6 +29,8 @@ export async function startServer(
       AUTH_SECRET: auth.secret,
       AUTH_ISSUER: auth.issuer,
       AUTH_AUDIENCE: auth.audience,
+      // The bench measures the engine's ceiling: one principal sends thousands of requests a second.
+      RATE_LIMIT_PER_MINUTE: '0',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -63,6 +65,14 @@ export async function httpRun(
 ): Promise<Result> {
   const slots = Math.floor(ids.length / perClient);
   let connection = 0;
+  // Each case is written by one connection only: it sends the version it last saw (If-Match is required), read once
+  // here and then taken from each answer's ETag.
+  const versions = new Map<string, string>();
+  for (const id of ids) {
+    const res = await fetch(`http://127.0.0.1:${port}/api/cases/${id}`, { headers: { authorization: `Bearer ${token}` } });
+    versions.set(id, res.headers.get('etag') ?? '"1"');
+    await res.body?.cancel();
+  }
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: clients,
@@ -70,15 +80,21 @@ export async function httpRun(
     requests: [
       {
         method: 'POST',
-        setupRequest: (req, context: { n?: number; i?: number }) => {
+        setupRequest: (req, context: { n?: number; i?: number; id?: string }) => {
           context.n ??= connection++;
           context.i = (context.i ?? 0) + 1;
+          const id = ids[(context.n % slots) * perClient + (context.i % perClient)] as string;
+          context.id = id;
           return {
             ...req,
-            path: `/api/cases/${ids[(context.n % slots) * perClient + (context.i % perClient)]}/events`,
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            path: `/api/cases/${id}/events`,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'if-match': versions.get(id) ?? '"1"' },
             body: JSON.stringify(reviewBody),
           };
+        },
+        onResponse: (_status, _body, context: { id?: string }, headers) => {
+          const etag = headers?.etag ?? headers?.ETag;
+          if (context.id && typeof etag === 'string') versions.set(context.id, etag);
         },
       },
     ],

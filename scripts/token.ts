@@ -1,4 +1,8 @@
-/** Mints a development bearer token: npm run token -- --agency cgl-west-kent --role practitioner --name "Sam Okafor" */
+/**
+ * Mints a bearer token: npm run token -- --agency cgl-west-kent --role practitioner --name "Sam Okafor". Signed with
+ * AUTH_SECRET when it is set, else with the development secret a server started by `npm start` (AUTH_MODE=development)
+ * accepts. Its lifetime (--expires) must fit AUTH_MAX_TOKEN_HOURS (12 h by default).
+ */
 import { parseArgs } from 'node:util';
 import { type Role, roles } from '../machines/vocab.ts';
 import { mintToken } from '../server/auth.ts';
@@ -13,11 +17,14 @@ const { values } = parseArgs({
     expires: { type: 'string', default: '8h' },
   },
 });
-if (!values.agency || !roles.includes(values.role as Role)) {
-  console.error(`usage: npm run token -- --agency <directory id> [--role ${roles.join('|')}] [--name "Full Name"] [--expires 8h]`);
+if (!values.agency || !roles.includes(values.role as Role) || values.role === 'system') {
+  console.error(
+    `usage: npm run token -- --agency <directory id> [--role ${roles.filter((r) => r !== 'system').join('|')}] [--name "Full Name"] [--expires 8h]`,
+  );
   process.exit(2);
 }
 const sub = values.sub ?? `${values.agency}:${values.name.toLowerCase().replace(/\W+/g, '-')}`;
-console.log(
-  await mintToken(loadConfig().auth, { sub, name: values.name, agency: values.agency, role: values.role as Role }, values.expires),
+const config = loadConfig(
+  process.env.AUTH_SECRET || process.env.AUTH_JWKS_URL ? process.env : { ...process.env, AUTH_MODE: 'development' },
 );
+console.log(await mintToken(config.auth, { sub, name: values.name, agency: values.agency, role: values.role as Role }, values.expires));

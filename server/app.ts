@@ -6,7 +6,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { z } from 'zod';
 import type { Deps, Env } from './env.ts';
 import { createInspectionHub, type InspectionHub } from './inspection.ts';
-import { authenticate, requestContext, requireJson } from './middleware.ts';
+import { authenticate, limitPerPrincipal, requestContext, requireJson } from './middleware.ts';
 import { type Problem, ProblemError, problems } from './problem.ts';
 import { audits$ } from './routes/audits.ts';
 import { cases$ } from './routes/cases.ts';
@@ -19,13 +19,22 @@ import { pathway$ } from './routes/pathway.ts';
 import { reference } from './routes/reference.ts';
 import { stats } from './routes/stats.ts';
 import { worklist } from './routes/worklist.ts';
+import { screenInput } from './screen.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+/** The routes about cases, people and the pathway's record: everything but reference data, docs and sign-in. */
+const PROTECTED = /^\/api\/(cases|inspect|worklist|stats|audits|exports)(\/|$)/;
 
 const problemJson = (p: Problem, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(p), { status: p.status, headers: { 'Content-Type': 'application/problem+json', ...headers } });
 
-export function createApp(input: Deps & { inspection?: InspectionHub }) {
+export type AppOptions = Deps & {
+  inspection?: InspectionHub;
+  /** Requests per principal per minute; 0 or absent: no limit (tests, bench and chaos runs). */
+  rateLimitPerMinute?: number;
+};
+
+export function createApp(input: AppOptions) {
   // Every committed transition also goes to the inspection stream.
   const inspection = input.inspection ?? createInspectionHub();
   const deps: Deps = {
@@ -51,16 +60,31 @@ export function createApp(input: Deps & { inspection?: InspectionHub }) {
   app.use(
     '*',
     secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"] },
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+      },
     }),
   );
+  // Answers about people are never kept by browsers or proxies (errors included: set after the handler or onError).
+  app.use('*', async (c, next) => {
+    await next();
+    if (c.req.path.startsWith('/api/') || c.req.path === '/healthz' || c.req.path === '/readyz') c.header('Cache-Control', 'no-store');
+  });
   app.use('/api/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => problemJson(problems.tooLarge(MAX_BODY_BYTES).problem) }));
   app.use('/api/*', requireJson());
-  app.use('/api/cases/*', authenticate());
-  app.use('/api/cases', authenticate());
-  app.use('/api/inspect', authenticate());
-  app.use('/api/worklist', authenticate());
-  app.use('/api/stats/*', authenticate());
+  app.use('/api/*', screenInput());
+  // Every route about cases, people or the pathway's record needs a known principal (401 without a token, 403 for
+  // an agency or role the pathway does not know); each principal then has its own request budget.
+  const signIn = authenticate();
+  const limit = input.rateLimitPerMinute ? limitPerPrincipal(input.rateLimitPerMinute) : undefined;
+  app.use('/api/*', (c, next) =>
+    PROTECTED.test(c.req.path) ? signIn(c, async () => void (limit ? await limit(c, next) : await next())) : next(),
+  );
 
   app.route('/', health);
   app.route('/api', reference);

@@ -5,23 +5,25 @@
 import cluster from 'node:cluster';
 import { serve } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
-import pino from 'pino';
 import { openDatabase } from '../db/client.ts';
 import { agencies } from '../db/schema/index.ts';
 import { loadDirectory } from '../db/seed/directory.ts';
 import { createApp } from './app.ts';
 import { createVerifier } from './auth.ts';
 import { peerInspection, runPrimary } from './cluster.ts';
-import { loadConfig } from './config.ts';
+import { DEV_SECRET, loadConfig } from './config.ts';
 import { isEmpty, seedDemoCohort } from './demo/cohort.ts';
+import { purgeExpiredAnswers } from './engine/idempotency.ts';
 import { startSweeper } from './engine/sweeper.ts';
 import { createInspectionHub } from './inspection.ts';
+import { createLogger } from './log.ts';
 import { devAuth } from './routes/devAuth.ts';
 import { staticUi } from './routes/static.ts';
 import { relayToStately } from './statelyRelay.ts';
 
-const config = loadConfig();
-const log = pino({ level: config.logLevel });
+// `--development` (what `npm start` passes) is AUTH_MODE=development: the development sign-in, on a developer's machine.
+const config = loadConfig(process.argv.includes('--development') ? { ...process.env, AUTH_MODE: 'development' } : process.env);
+const log = createLogger(config.logLevel);
 const started = performance.now();
 
 const clustered = config.workers > 1 && config.databaseUrl !== undefined;
@@ -42,7 +44,7 @@ async function serveProcess() {
       ? { url: config.databaseUrl, max: config.poolMax, role: config.databaseRole, migrationUrl: config.migrationUrl }
       : { dataDir: config.dataDir, role: config.databaseRole },
   ).catch((error) => {
-    log.fatal({ err: { message: (error as Error).message } }, 'cannot open the database');
+    log.fatal({ err: error }, 'cannot open the database');
     process.exit(1);
   });
   await loadDirectory(database.db);
@@ -50,7 +52,11 @@ async function serveProcess() {
     const n = await seedDemoCohort(database.db, { cases: 60, seed: 1 });
     log.info({ cases: n }, 'loaded the SYNTHETIC demo cohort (no real people)');
   }
-  if (config.auth.devSecret) log.warn('AUTH_SECRET is not set: using the development signing secret (npm run token mints tokens for it)');
+  if (config.auth.development) {
+    log.warn(
+      `AUTH_MODE=development: the development sign-in (/api/dev) is on${config.auth.secret === DEV_SECRET ? ', with the development signing secret (npm run token mints tokens for it)' : ''}; never use this mode in production`,
+    );
+  }
 
   const inspection = createInspectionHub();
   const tellPeers = peerInspection(inspection);
@@ -64,10 +70,11 @@ async function serveProcess() {
     now: () => new Date(),
     onApplied: tellPeers,
     inspection,
+    rateLimitPerMinute: config.rateLimitPerMinute,
   });
 
-  // Development sign-in only with the development secret; in production tokens come from the identity provider.
-  if (config.auth.devSecret) app.route('/api/dev', devAuth(config.auth));
+  // Development sign-in only when asked for (AUTH_MODE=development); otherwise tokens come from the identity provider.
+  if (config.auth.development) app.route('/api/dev', devAuth(config.auth));
   // Opt-in: the same inspection stream to Stately's inspector (its WebSocket), where the network reaches it.
   if (process.env.STATELY_INSPECT_URL) {
     relayToStately(inspection, process.env.STATELY_INSPECT_URL);
@@ -82,8 +89,16 @@ async function serveProcess() {
       tellPeers(applied);
     },
     intervalMs: Number(process.env.SWEEP_INTERVAL_MS ?? 60_000),
-    onError: (error) => log.error({ err: { message: (error as Error).message } }, 'deadline sweep failed; retrying next tick'),
+    onError: (error) => log.error({ err: error }, 'deadline sweep failed; retrying next tick'),
   });
+
+  // Idempotency answers are kept for a retry's window only (IDEMPOTENCY_TTL_HOURS), then deleted on the sweeper's beat.
+  const purge = () =>
+    purgeExpiredAnswers(database.db, config.idempotencyTtlMs).catch((error) =>
+      log.error({ err: error }, 'purging expired idempotency answers failed; retrying next tick'),
+    );
+  setInterval(purge, Number(process.env.SWEEP_INTERVAL_MS ?? 60_000)).unref();
+  void purge();
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: process.env.HOST ?? '127.0.0.1' }, (info) => {
     log.info(

@@ -1,6 +1,7 @@
 /** Middleware as option factories: request id + log line, JSON-only bodies, authentication. */
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { rateLimiter } from 'hono-rate-limiter';
 import type { Deps, Env } from './env.ts';
 import { problems } from './problem.ts';
 
@@ -36,3 +37,22 @@ export const authenticate = (): MiddlewareHandler<Env> =>
     c.set('principal', await c.var.deps.verify(c.req.header('Authorization')));
     await next();
   };
+
+/**
+ * Requests per principal (person, agency, role) per minute, counted in this process; over the limit, 429 problem+json
+ * with Retry-After. Runs after `authenticate`, so only known principals are counted.
+ */
+export const limitPerPrincipal = (perMinute: number, windowMs = 60_000): MiddlewareHandler<Env> =>
+  rateLimiter<Env>({
+    windowMs,
+    limit: perMinute,
+    standardHeaders: 'draft-6',
+    keyGenerator: (c) => {
+      const p = c.var.principal;
+      return `${p.agencyId}|${p.role}|${p.id}`;
+    },
+    handler: (c) => {
+      const reset = (c.get('rateLimit' as never) as { resetTime?: Date } | undefined)?.resetTime;
+      throw problems.tooManyRequests(Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + windowMs) - Date.now()) / 1000)));
+    },
+  }) as MiddlewareHandler<Env>;

@@ -54,6 +54,23 @@ export const problems = {
       },
       { ETag: `"${current}"` },
     ),
+  preconditionRequired: () =>
+    new ProblemError({
+      type: `${base}precondition-required`,
+      title: 'If-Match required',
+      status: 428,
+      detail: 'Send If-Match with the version (ETag) of the case you read, so a change made since is not overwritten',
+    }),
+  tooManyRequests: (retryAfterSeconds: number) =>
+    new ProblemError(
+      {
+        type: `${base}too-many-requests`,
+        title: 'Too many requests',
+        status: 429,
+        detail: `Too many requests from you in a short time; try again in ${retryAfterSeconds} s`,
+      },
+      { 'Retry-After': String(retryAfterSeconds) },
+    ),
   tooLarge: (limit: number) =>
     new ProblemError({ type: `${base}too-large`, title: 'Request body too large', status: 413, detail: `The body exceeds ${limit} bytes` }),
   unsupportedMedia: () =>

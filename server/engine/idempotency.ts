@@ -1,7 +1,7 @@
 /** Idempotency-Key: the first answer is stored with the change it made, and a retry gets it back. */
 import { createHash } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
-import type { Tx } from '../../db/client.ts';
+import { and, eq, lt, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/client.ts';
 import { idempotencyKeys } from '../../db/schema/index.ts';
 import { problems } from '../problem.ts';
 
@@ -44,5 +44,23 @@ export function storedAnswer(row: typeof idempotencyKeys.$inferSelect, hash: str
 }
 
 export async function store(tx: Tx, scope: string, key: string, hash: string, response: StoredResponse): Promise<void> {
-  await tx.insert(idempotencyKeys).values({ scope, key, requestHash: hash, ...response, body: response.body as object });
+  await tx.insert(idempotencyKeys).values({ scope, key, requestHash: hash, ...response, body: forStorage(response.body) as object });
+}
+
+/**
+ * What a replay needs of an answer, and no more: the person's identifiers are not kept (only the person's id; the
+ * route fills them in again for the same caller from the record).
+ */
+export const forStorage = (body: unknown): unknown => {
+  const person = (body as { person?: { id?: unknown } } | null)?.person;
+  return person ? { ...(body as object), person: { id: person.id } } : body;
+};
+
+/** Deletes the answers kept longer than `ttlMs`: after that a key is new again. Returns how many went. */
+export async function purgeExpiredAnswers(db: Db, ttlMs: number, now = new Date()): Promise<number> {
+  const gone = await db
+    .delete(idempotencyKeys)
+    .where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - ttlMs)))
+    .returning({ key: idempotencyKeys.key });
+  return gone.length;
 }

@@ -7,12 +7,13 @@ import type { Db, Tx } from '../../db/client.ts';
 import { caseDeadlines, caseEvents, cases, serviceUsers, stateStays } from '../../db/schema/index.ts';
 import { eventBodies, type PathwayEvent } from '../../machines/events.ts';
 import { explainRefusal } from '../../machines/explain.ts';
-import { initialSnapshot, persist, step, versionOf } from '../../machines/snapshot.ts';
+import { initialSnapshot, persist, restore, step, versionOf } from '../../machines/snapshot.ts';
 import { areas, residencies } from '../../machines/vocab.ts';
 import { stayChanges } from '../audits/projections.ts';
 import { actorOf, type Principal } from '../auth.ts';
+import { matchPerson } from '../people.ts';
 import { authorizeActing } from '../policies.ts';
-import { presentCase } from '../presenters/case.ts';
+import { agenciesInvolved, presentCase } from '../presenters/case.ts';
 import { problems } from '../problem.ts';
 import { resolveAgencyRefs } from './agencies.ts';
 import type { Applied } from './applyEvent.ts';
@@ -56,6 +57,12 @@ export const newReference = (): string => {
   return `DD-${chars.slice(0, 4)}-${chars.slice(4)}`;
 };
 
+/** A person found by NHS number, if the referral's other identifiers agree (409 naming the field otherwise). */
+const matched = <P extends Parameters<typeof matchPerson>[0]>(known: P, sent: Parameters<typeof matchPerson>[1]): P => {
+  matchPerson(known, sent);
+  return known;
+};
+
 async function findOrCreatePerson(tx: Tx, person: z.output<typeof openCaseSchema>['person'], synthetic: boolean) {
   if ('id' in person) {
     const [known] = await tx.select().from(serviceUsers).where(eq(serviceUsers.id, person.id));
@@ -64,7 +71,7 @@ async function findOrCreatePerson(tx: Tx, person: z.output<typeof openCaseSchema
   }
   if (person.nhsNumber) {
     const [known] = await tx.select().from(serviceUsers).where(eq(serviceUsers.nhsNumber, person.nhsNumber));
-    if (known) return known;
+    if (known) return matched(known, person);
   }
   // A referral racing this one may insert the same NHS number first: then take the person it made.
   const [created] = await tx
@@ -75,7 +82,7 @@ async function findOrCreatePerson(tx: Tx, person: z.output<typeof openCaseSchema
   if (created) return created;
   const [raced] = person.nhsNumber ? await tx.select().from(serviceUsers).where(eq(serviceUsers.nhsNumber, person.nhsNumber)) : [];
   if (!raced) throw new Error('insert returned no person');
-  return raced;
+  return matched(raced, person);
 }
 
 export type OpenOptions = { idempotencyKey?: string | undefined; now?: () => Date; synthetic?: boolean; onApplied?: (a: Applied) => void };
@@ -107,12 +114,14 @@ export async function openCase(db: Db, rawBody: unknown, principal: Principal, o
     // Serialise openings for one person so two referrals cannot both become "the" open episode.
     await tx.select({ id: serviceUsers.id }).from(serviceUsers).where(eq(serviceUsers.id, person.id)).for('update');
     const [open] = await tx
-      .select({ id: cases.id, reference: cases.reference })
+      .select({ id: cases.id, reference: cases.reference, snapshot: cases.snapshot, pathwayVersion: cases.pathwayVersion })
       .from(cases)
       .where(and(eq(cases.personId, person.id), eq(cases.status, 'open')));
     if (open) {
+      // Only an agency with a part in that case is told which case it is.
+      const involved = agenciesInvolved(restore(open.snapshot, open.pathwayVersion)).includes(principal.agencyId);
       throw problems.conflict(
-        `This person already has an open case (${open.reference}); ask another service to be involved in it instead (R-PARALLEL)`,
+        `This person already has an open case${involved ? ` (${open.reference})` : ''}; ask ${involved ? 'another service to be involved in it' : 'the service leading it to involve yours'} instead (R-PARALLEL)`,
       );
     }
     const event = {

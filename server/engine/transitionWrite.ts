@@ -9,7 +9,7 @@ import type { Db, Tx } from '../../db/client.ts';
 import type { caseDeadlines, caseEvents, cases } from '../../db/schema/index.ts';
 import { deadlinesOf, type HistoryEvent, type PathwaySnapshot, persist, versionOf } from '../../machines/snapshot.ts';
 import { type StayChanges, stayChanges } from '../audits/projections.ts';
-import type { StoredResponse } from './idempotency.ts';
+import { forStorage, type StoredResponse } from './idempotency.ts';
 import { projectionsOf, sameStates } from './projections.ts';
 
 type CaseRow = typeof cases.$inferSelect;
@@ -257,7 +257,7 @@ export function transitionParams(w: TransitionWrite): unknown[] {
     key: idem?.key ?? null,
     hash: idem?.hash ?? null,
     answerStatus: idem?.response.status ?? null,
-    answerBody: idem ? JSON.stringify(idem.response.body) : null,
+    answerBody: idem ? JSON.stringify(forStorage(idem.response.body)) : null,
     answerHeaders: idem ? JSON.stringify(idem.response.headers) : null,
   });
 }

@@ -5,12 +5,10 @@ import { toCsv } from '../audits/format.ts';
 import { auditNames, auditQuerySchema, audits, resolveFilters } from '../audits/index.ts';
 import { authorizeAuditing } from '../audits/policy.ts';
 import type { Env } from '../env.ts';
-import { authenticate } from '../middleware.ts';
 import { problems } from '../problem.ts';
 import { json, problem } from '../schemas.ts';
 
 export const audits$ = new OpenAPIHono<Env>();
-audits$.use('*', authenticate());
 
 const errors = {
   400: problem('Malformed query'),

@@ -11,16 +11,22 @@ import { applyEvent } from '../engine/applyEvent.ts';
 import type { StoredResponse } from '../engine/idempotency.ts';
 import { openCase, openCaseSchema } from '../engine/openCase.ts';
 import type { Env } from '../env.ts';
+import { personAsSent, personAsStored, type SentPerson } from '../people.ts';
+import { authorizeActing } from '../policies.ts';
 import { presentCase, presentCaseSummary, presentHistory } from '../presenters/case.ts';
 import { problems } from '../problem.ts';
 import { caseListSchema, caseSchema, eventRowSchema, json, problem } from '../schemas.ts';
+import { inSaneRange } from '../screen.ts';
 
 export const cases$ = new OpenAPIHono<Env>();
 const security = [{ bearer: [] }];
 
 const idParam = z.object({ id: z.uuid().meta({ param: { name: 'id', in: 'path' } }) });
 const writeHeaders = z.object({
-  'if-match': z.string().optional().meta({ description: 'The version (ETag) the client last read; a stale one gets 412' }),
+  'if-match': z
+    .string()
+    .optional()
+    .meta({ description: 'The version (ETag) the client last read: required on events (428 without it); a stale one gets 412' }),
   'idempotency-key': z
     .string()
     .min(1)
@@ -37,17 +43,20 @@ const errors = {
   412: problem('Stale If-Match version'),
   415: problem('Body is not JSON'),
   422: problem('Refused by a protocol rule, or an Idempotency-Key reused with another body'),
+  428: problem('An event sent without If-Match'),
+  429: problem('Too many requests from this caller (Retry-After says when to try again)'),
 };
 
-/** `"3"`, `W/"3"` or `3` → 3; anything else is a malformed precondition. */
-const parseIfMatch = (value: string | undefined): number | undefined => {
-  if (value === undefined) return undefined;
+/** `"3"`, `W/"3"` or `3` → 3; anything else is a malformed precondition (none is handled by `requireIfMatch`). */
+const parseIfMatch = (value: string): number => {
   const m = value.trim().match(/^(?:W\/)?"?(\d{1,9})"?$/);
   if (!m?.[1]) throw problems.malformed('If-Match must be a version ETag such as "3"');
   return Number(m[1]);
 };
 
-const send = (c: Context<Env>, r: StoredResponse) => c.json(r.body as object, r.status as 200, r.headers);
+/** An event's answer; a replayed one gets the person's identifiers again (stored answers keep only the id). */
+const send = async (c: Context<Env>, r: StoredResponse) =>
+  c.json((await personAsStored(c.var.deps.database.db, r.body)) as object, r.status as 200, r.headers);
 
 cases$.openapi(
   createRoute({
@@ -63,12 +72,14 @@ cases$.openapi(
   }),
   async (c) => {
     const { database, now, onApplied } = c.var.deps;
-    const r = await openCase(database.db, c.req.valid('json'), c.var.principal, {
+    const sent = c.req.valid('json');
+    const r = await openCase(database.db, sent, c.var.principal, {
       idempotencyKey: c.req.valid('header')['idempotency-key'],
       now,
       onApplied,
     });
-    return c.json(r.body as object, r.status as 201, r.headers);
+    // The answer names the person only by what the caller sent: a known NHS number does not disclose a stored name.
+    return c.json((await personAsSent(database.db, r.body, sent.person as SentPerson)) as object, r.status as 201, r.headers);
   },
 );
 
@@ -108,8 +119,7 @@ cases$.openapi(
       const [at, id] = Buffer.from(q.cursor, 'base64url').toString().split('|');
       const when = new Date(at ?? '');
       // A forged id would reach the uuid column and fail in the database (a 500): refuse it here.
-      if (!id || !z.uuid().safeParse(id).success || Number.isNaN(when.getTime()))
-        throw problems.malformed('cursor is not one this API gave');
+      if (!id || !z.uuid().safeParse(id).success || !inSaneRange(when)) throw problems.malformed('cursor is not one this API gave');
       filters.push(or(lt(cases.openedAt, when), and(eq(cases.openedAt, when), lt(cases.id, id))));
     }
     const rows = await c.var.deps.database.db
@@ -170,7 +180,15 @@ cases$.openapi(
   async (c) => {
     const { database, now, onApplied } = c.var.deps;
     const headers = c.req.valid('header');
-    const r = await applyEvent(database.db, c.req.valid('param').id, c.req.valid('json'), c.var.principal, {
+    const id = c.req.valid('param').id;
+    if (headers['if-match'] === undefined) {
+      // Who may not write, and a case nobody has, are told so first; only then that the precondition is missing.
+      authorizeActing(c.var.principal);
+      const [known] = await database.db.select({ id: cases.id }).from(cases).where(eq(cases.id, id));
+      if (!known) throw problems.notFound(`No case ${id}`);
+      throw problems.preconditionRequired();
+    }
+    const r = await applyEvent(database.db, id, c.req.valid('json'), c.var.principal, {
       ifMatch: parseIfMatch(headers['if-match']),
       idempotencyKey: headers['idempotency-key'],
       now,

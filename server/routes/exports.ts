@@ -4,11 +4,9 @@ import { z } from 'zod';
 import { contentTypes, eventLogStream, exportFormats } from '../audits/export/formats.ts';
 import { authorizeExporting } from '../audits/policy.ts';
 import type { Env } from '../env.ts';
-import { authenticate } from '../middleware.ts';
 import { problem } from '../schemas.ts';
 
 export const exports$ = new OpenAPIHono<Env>();
-exports$.use('*', authenticate());
 
 const extensions = { xes: 'xes', ocel: 'jsonocel', csv: 'csv' } as const;
 

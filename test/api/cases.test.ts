@@ -99,7 +99,9 @@ describe.each(backends)('cases API on $name', (backend) => {
       expect(caseOf(second).id).not.toBe(first.id);
       expect((await sendEvent(api, caseOf(second).id, [bodies.declineReferral(), services.sms])).status).toBe(200);
 
-      const byNhsNumber = openCaseBody({ on: api.now(), person: { nhsNumber: first.person.nhsNumber } });
+      // Known by NHS number: the date of birth (and the family name, when sent) must agree with the record.
+      const { nhsNumber, dateOfBirth, familyName } = first.person;
+      const byNhsNumber = openCaseBody({ on: api.now(), person: { nhsNumber, dateOfBirth, familyName, givenName: undefined } });
       const third = await api.request('POST', '/api/cases', { as: services.primary.id, body: byNhsNumber });
       expect(third.status).toBe(201);
       expect(caseOf(third)).toMatchObject({ episode: 3, person: { id: personId } });

@@ -80,7 +80,7 @@ async function spawnServers(count: number, env: Record<string, string>) {
 }
 
 /** A POST with a JSON body on a connection of its own (so a cluster's round robin spreads the requests). */
-function postFresh(port: number, path: string, bearer: string, payload: unknown) {
+function postFresh(port: number, path: string, bearer: string, payload: unknown, ifMatch?: number) {
   return new Promise<{ status: number; json: Record<string, unknown> }>((resolve, reject) => {
     const req = request(
       {
@@ -89,7 +89,11 @@ function postFresh(port: number, path: string, bearer: string, payload: unknown)
         path,
         method: 'POST',
         agent: false,
-        headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
+        headers: {
+          Authorization: `Bearer ${bearer}`,
+          'Content-Type': 'application/json',
+          ...(ifMatch === undefined ? {} : { 'If-Match': `"${ifMatch}"` }),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -134,12 +138,10 @@ describe('Concurrency on Postgres', () => {
 
     it('should answer 50 concurrent retries of one Idempotency-Key identically, writing one event', async () => {
       const opened = await caseAt(api, httpJourneys.smsLedQ3());
-      const key = randomUUID();
+      const headers = { 'Idempotency-Key': randomUUID(), 'If-Match': '"4"' };
 
       const answers = await Promise.all(
-        Array.from({ length: 50 }, () =>
-          sendEvent(api, opened.id, [body.carePlan(), services.sms], { headers: { 'Idempotency-Key': key } }),
-        ),
+        Array.from({ length: 50 }, () => sendEvent(api, opened.id, [body.carePlan(), services.sms], { headers })),
       );
 
       const [first] = answers;
@@ -149,7 +151,7 @@ describe('Concurrency on Postgres', () => {
         expect(a.json).toEqual(first?.json);
         expect(a.headers.get('ETag')).toBe('"5"');
       }
-      const rows = await database.db.select().from(caseEvents).where(eq(caseEvents.idempotencyKey, key));
+      const rows = await database.db.select().from(caseEvents).where(eq(caseEvents.idempotencyKey, headers['Idempotency-Key']));
       expect(rows).toHaveLength(1);
       expect(await historyOf(database, opened.id)).toHaveLength(5);
       expect((await verifyCase(database.db, opened.id)).ok).toBe(true);
@@ -201,13 +203,18 @@ describe('Concurrency on Postgres', () => {
     it('should never interleave or duplicate a case’s sequence when both servers take events for the same cases', async () => {
       const token = (agency: string) => mintToken(auth, { sub: `${agency}-practitioner`, agency, role: 'practitioner' });
       const tokens = { sms: await token(services.sms.id), primary: await token(services.primary.id) };
+      // An event is sent as a client does: with the version it last saw, and again with the newer one after a 412.
       const call = async (port: number, path: string, bearer: string, payload: unknown) => {
-        const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-          method: 'POST',
-          headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
-          body: JSON.stringify(payload),
-        });
-        return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+        for (let ifMatch = '"1"'; ; ) {
+          const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+            method: 'POST',
+            headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json', 'If-Match': ifMatch },
+            body: JSON.stringify(payload),
+          });
+          const json = (await res.json()) as Record<string, unknown>;
+          if (res.status !== 412 || !path.endsWith('/events')) return { status: res.status, json };
+          ifMatch = res.headers.get('ETag') ?? ifMatch;
+        }
       };
       const [a, b] = ports as [number, number];
 
@@ -306,8 +313,8 @@ describe('Concurrency on Postgres', () => {
       expect(opened.status, JSON.stringify(opened.json)).toBe(201);
       const id = opened.json.id as string;
       const steps = [...httpJourneys.smsLedQ3().map(([event]) => event), ...Array.from({ length: 8 }, () => bodies.safeguarding())];
-      for (const event of steps) {
-        const res = await postFresh(port, `/api/cases/${id}/events`, tokens.sms, event);
+      for (const [n, event] of steps.entries()) {
+        const res = await postFresh(port, `/api/cases/${id}/events`, tokens.sms, event, n + 1);
         expect(res.status, JSON.stringify(res.json)).toBe(200);
       }
 

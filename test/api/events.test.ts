@@ -6,7 +6,7 @@ import { caseEvents } from '../../db/schema/index.ts';
 import { rules } from '../../machines/index.ts';
 import type { TestApi } from '../support/api.ts';
 import { caseOf, databaseState, expectProblem, storedCase } from '../support/apiChecks.ts';
-import { caseAt, commissioningBody, httpJourneys, sendEvent, services } from '../support/apiFactory.ts';
+import { caseAt, commissioningBody, httpJourneys, openCaseBody, sendEvent, services } from '../support/apiFactory.ts';
 import { backends, type TestDatabase } from '../support/database.ts';
 import { bodies, body } from '../support/pathwayFactory.ts';
 import { useApi } from '../support/suite.ts';
@@ -67,6 +67,22 @@ describe.each(backends)('events API on $name', (backend) => {
       expect(await databaseState(database.db, opened.id)).toEqual(before);
     });
 
+    it('should answer 428 to an event without If-Match, with or without an Idempotency-Key, writing nothing', async () => {
+      const opened = await caseAt(api, httpJourneys.smsLedQ3());
+      const before = await databaseState(database.db, opened.id);
+      for (const headers of [{}, { 'Idempotency-Key': randomUUID() }] as Record<string, string>[]) {
+        const res = await api.request('POST', `/api/cases/${opened.id}/events`, { as: services.sms.id, body: body.carePlan(), headers });
+        const problem = expectProblem(res, 428);
+        expect(problem.type).toMatch(/precondition-required$/);
+        expect(problem.detail).toMatch(/If-Match/);
+      }
+      expect(await databaseState(database.db, opened.id)).toEqual(before);
+      // Opening a case has no version to match: it needs no If-Match.
+      expect((await api.request('POST', '/api/cases', { as: services.primary.id, body: openCaseBody({ on: api.now() }) })).status).toBe(
+        201,
+      );
+    });
+
     it('should apply one of several concurrent requests with the same If-Match', async () => {
       const opened = await caseAt(api, httpJourneys.smsLedQ3());
       const answers = await Promise.all(
@@ -90,14 +106,14 @@ describe.each(backends)('events API on $name', (backend) => {
     it('should answer a repeated Idempotency-Key and body with the first answer, writing one event', async () => {
       const opened = await caseAt(api, httpJourneys.smsLedQ3());
       const key = randomUUID();
-      const first = await sendEvent(api, opened.id, [body.carePlan(), services.sms], { headers: { 'Idempotency-Key': key } });
+      // A retry repeats the whole request, the version it was made from included.
+      const headers = { 'Idempotency-Key': key, 'If-Match': `"${await api.versionOf(opened.id)}"` };
+      const first = await sendEvent(api, opened.id, [body.carePlan(), services.sms], { headers });
       api.advanceDays(1);
-      const again = await sendEvent(api, opened.id, [body.carePlan(), services.sms], { headers: { 'Idempotency-Key': key } });
+      const again = await sendEvent(api, opened.id, [body.carePlan(), services.sms], { headers });
       // The same request with its keys in another order is the same request.
       const reordered = Object.fromEntries(Object.entries(body.carePlan()).reverse());
-      const third = await sendEvent(api, opened.id, [reordered as ReturnType<typeof body.carePlan>, services.sms], {
-        headers: { 'Idempotency-Key': key },
-      });
+      const third = await sendEvent(api, opened.id, [reordered as ReturnType<typeof body.carePlan>, services.sms], { headers });
 
       expect(first.status).toBe(200);
       for (const retry of [again, third]) {

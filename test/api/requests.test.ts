@@ -45,6 +45,7 @@ const badCredentials: [string, () => Promise<string | undefined>][] = [
         .setSubject(claims.sub)
         .setIssuer(testAuth.issuer)
         .setAudience(testAuth.audience)
+        .setIssuedAt()
         .setExpirationTime('1h')
         .sign(new TextEncoder().encode(testAuth.secret))}`,
   ],
@@ -68,20 +69,34 @@ const badCredentials: [string, () => Promise<string | undefined>][] = [
         .setSubject(claims.sub)
         .setIssuer(testAuth.issuer)
         .setAudience(testAuth.audience)
+        .setIssuedAt()
         .setExpirationTime('1h')
         .sign(new TextEncoder().encode(testAuth.secret))}`,
   ],
-  [
-    'a token with a role the pathway does not know',
-    async () =>
-      `Bearer ${await new SignJWT({ agency: claims.agency, role: 'superuser' })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject(claims.sub)
-        .setIssuer(testAuth.issuer)
-        .setAudience(testAuth.audience)
-        .setExpirationTime('1h')
-        .sign(new TextEncoder().encode(testAuth.secret))}`,
-  ],
+  ['a token that never expires (no exp)', async () => `Bearer ${await signed({ iat: seconds() })}`],
+  ['a token that does not say when it was issued (no iat)', async () => `Bearer ${await signed({ exp: seconds() + 3600 })}`],
+  ['a token living longer than 12 hours', async () => `Bearer ${await signed({ iat: seconds(), exp: seconds() + 13 * 3600 })}`],
+  ['a token issued more than 12 hours ago', async () => `Bearer ${await signed({ iat: seconds() - 13 * 3600, exp: seconds() + 60 })}`],
+  ['a token issued in the future', async () => `Bearer ${await signed({ iat: seconds() + 3600, exp: seconds() + 7200 })}`],
+];
+
+/** A token of the test issuer with exactly the given times (none set unless given). */
+function signed(times: { iat?: number; exp?: number }) {
+  const jwt = new SignJWT({ agency: claims.agency, role: claims.role, ...times })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(claims.sub)
+    .setIssuer(testAuth.issuer)
+    .setAudience(testAuth.audience);
+  return jwt.sign(new TextEncoder().encode(testAuth.secret));
+}
+
+/** Authenticated callers the pathway does not know: each gets 403 on every route, reads included. */
+const strangers: [string, { agency: string; role: string }][] = [
+  ['an agency outside the directory', { agency: 'not-in-directory', role: 'practitioner' }],
+  ['an auditor of an agency outside the directory', { agency: 'not-in-directory', role: 'auditor' }],
+  ['a practitioner of an oversight body', { agency: 'kent-medway-icb', role: 'practitioner' }],
+  ['a role the pathway does not know', { agency: claims.agency, role: 'superuser' }],
+  ['the engine’s own role (system)', { agency: claims.agency, role: 'system' }],
 ];
 
 describe.each(backends)('request screening on $name', (backend) => {
@@ -110,6 +125,82 @@ describe.each(backends)('request screening on $name', (backend) => {
         expect(res.headers.get('WWW-Authenticate')).toBe('Bearer');
       }
       expect(await databaseState(database.db, opened.id)).toEqual(before);
+    });
+  });
+
+  describe('Response headers', () => {
+    it('should mark every API answer no-store, errors and streams included, under a CSP that forbids framing', async () => {
+      const opened = await caseAt(api, []);
+      const answers = [
+        await api.request('GET', '/api/cases'),
+        await api.request('GET', `/api/cases/${opened.id}`),
+        await api.request('GET', '/api/exports/event-log?format=csv', { role: 'auditor' }),
+        await api.request('GET', '/api/nope'),
+        await api.request('GET', '/api/cases', { as: null }),
+        await api.request('POST', eventsOf(opened.id), { body: bodies.acceptReferral() }),
+        await api.request('GET', '/api/pathway', { as: null }),
+        await api.request('GET', '/healthz', { as: null }),
+      ];
+      for (const res of answers) {
+        expect(res.headers.get('Cache-Control'), String(res.status)).toBe('no-store');
+        const csp = res.headers.get('Content-Security-Policy') ?? '';
+        for (const directive of ["frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'", "default-src 'self'"]) {
+          expect(csp).toContain(directive);
+        }
+      }
+    });
+  });
+
+  describe('Principals the pathway does not know', () => {
+    it.each(strangers)('should answer 403 on every route to %s', async (_name, who) => {
+      const opened = await caseAt(api, []);
+      const before = await databaseState(database.db, opened.id);
+      const token = await new SignJWT({ agency: who.agency, role: who.role })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('stranger')
+        .setIssuer(testAuth.issuer)
+        .setAudience(testAuth.audience)
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(testAuth.secret));
+      const headers = { Authorization: `Bearer ${token}` };
+      const reads = [
+        '/api/cases',
+        `/api/cases/${opened.id}`,
+        `/api/cases/${opened.id}/events`,
+        `/api/cases/${opened.id}/inspect`,
+        '/api/inspect',
+        '/api/worklist',
+        '/api/stats/states',
+        '/api/stats/cases?state=referral',
+        '/api/audits',
+        '/api/audits/stalled',
+        '/api/exports/event-log?format=csv',
+      ];
+      for (const path of reads) expectProblem(await api.request('GET', path, { as: null, headers }), 403);
+      expectProblem(await api.request('POST', '/api/cases', { as: null, headers, body: openCaseBody() }), 403);
+      expectProblem(
+        await api.request('POST', eventsOf(opened.id), {
+          as: null,
+          headers: { ...headers, 'If-Match': '"1"' },
+          body: bodies.acceptReferral(),
+        }),
+        403,
+      );
+      expect(await databaseState(database.db, opened.id)).toEqual(before);
+    });
+
+    it('should let commissioners and auditors of an oversight body read what their role reads', async () => {
+      expect((await api.request('GET', '/api/audits', { as: 'kent-medway-icb', role: 'auditor' })).status).toBe(200);
+      expect((await api.request('GET', '/api/cases', { as: 'kent-medway-icb', role: 'commissioner' })).status).toBe(200);
+    });
+
+    it('should take the Bearer scheme in any case', async () => {
+      const token = await api.token(services.sms.id);
+      for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
+        const res = await api.request('GET', '/api/cases', { as: null, headers: { Authorization: `${scheme} ${token}` } });
+        expect(res.status, scheme).toBe(200);
+      }
     });
   });
 

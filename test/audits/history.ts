@@ -12,6 +12,7 @@
  * - E is a first-episode psychosis referral to EIP (2 March), Q1, led by EIP from 10 March; misses 1 April, no follow-up.
  * - F is an EIP referral on 20 March (straight to assessment) that nobody has acted on since.
  */
+import type { Role } from '../../machines/vocab.ts';
 import type { TestApi } from '../support/api.ts';
 import { testApi } from '../support/api.ts';
 import type { TestDatabase } from '../support/database.ts';
@@ -50,17 +51,18 @@ export async function open(api: TestApi, as: string, area: string, dob: string, 
 const at = (database: TestDatabase, day: string) => testApi(database, `2026-${day}T09:00:00.000Z`);
 
 export async function buildHistory(database: TestDatabase): Promise<Record<'A' | 'B' | 'C' | 'C2' | 'D' | 'E' | 'F', string>> {
+  /** One event on a day, with If-Match of the version the case is at. */
+  const sendAt = async (day: string, id: string, as: string, b: unknown, role: Role = 'practitioner') => {
+    const api = at(database, day);
+    return api.request('POST', `/api/cases/${id}/events`, { as, role, body: b, headers: { 'If-Match': `"${await api.versionOf(id)}"` } });
+  };
   const send = async (
     day: string,
     id: string,
     as: string,
     b: unknown,
     role: 'practitioner' | 'serviceManager' | 'clinicalDirector' = 'practitioner',
-  ) =>
-    must(
-      await at(database, day).request('POST', `/api/cases/${id}/events`, { as, role, body: b }),
-      `${(b as { type: string }).type} on ${day}`,
-    );
+  ) => must(await sendAt(day, id, as, b, role), `${(b as { type: string }).type} on ${day}`);
 
   const A = await open(at(database, '03-02'), cgl.id, 'MEDWAY', '1980-05-01', referral(cgl));
 
@@ -73,10 +75,7 @@ export async function buildHistory(database: TestDatabase): Promise<Record<'A' |
   await send('04-15', B.id, cgl.id, appointmentBodies.followUp('b-1'));
 
   const C = await open(at(database, '03-02'), cgl.id, 'WEST_KENT', '1990-02-02', referral(cgl));
-  const refused = await at(database, '03-04').request('POST', `/api/cases/${C.id}/events`, {
-    as: cgl.id,
-    body: bodies.declineReferral({ reason: 'substanceUse' }),
-  });
+  const refused = await sendAt('03-04', C.id, cgl.id, bodies.declineReferral({ reason: 'substanceUse' }));
   if (refused.status !== 422) throw new Error(`expected the forbidden decline to be refused, got ${refused.status}`);
   await send('03-05', C.id, cgl.id, bodies.declineReferral());
   const C2 = await open(at(database, '03-10'), cgl.id, 'WEST_KENT', '', referral(cgl), { id: C.person?.id as string });

@@ -48,7 +48,15 @@ async function main() {
     child: null,
     restarts: 0,
   }));
-  const env = { DATABASE_URL: url, PG_POOL_MAX: '16', AUTH_SECRET: auth.secret, AUTH_ISSUER: auth.issuer, AUTH_AUDIENCE: auth.audience };
+  // No rate limit: the run measures correctness under retries and faults, not the limiter.
+  const env = {
+    DATABASE_URL: url,
+    PG_POOL_MAX: '16',
+    AUTH_SECRET: auth.secret,
+    AUTH_ISSUER: auth.issuer,
+    AUTH_AUDIENCE: auth.audience,
+    RATE_LIMIT_PER_MINUTE: '0',
+  };
   try {
     const database = await openDatabase({ url, max: 4 });
     await loadDirectory(database.db);

@@ -41,9 +41,10 @@ export default async function setup(project: TestProject) {
   await import('../../ui/ensureBuilt.ts');
   const dataDir = mkdtempSync(join(tmpdir(), 'pathway-e2e-'));
   const port = await freePort();
-  // The development secret (dev sign-in), embedded PGlite (the demo cohort is only seeded there), quick deadline sweeps.
-  const { DATABASE_URL: _db, AUTH_SECRET: _s, AUTH_JWKS_URL: _j, NODE_ENV: _n, ...env } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  // Development mode as `npm start` runs it (dev sign-in, development secret), embedded PGlite (the demo cohort is only
+  // seeded there), quick deadline sweeps.
+  const { DATABASE_URL: _db, AUTH_SECRET: _s, AUTH_JWKS_URL: _j, NODE_ENV: _n, AUTH_MODE: _m, ...env } = process.env;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--development'], {
     env: { ...env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SEED_DEMO: 'true', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

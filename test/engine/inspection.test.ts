@@ -45,7 +45,11 @@ describe.each(backends)('GET /api/cases/:id/inspect on $name', (backend) => {
     expect(stream.headers.get('Content-Type')).toContain('text/event-stream');
     const reading = readEvents(stream.body as ReadableStream<Uint8Array>, 3);
     await new Promise((r) => setTimeout(r, 50));
-    const accepted = await api.request('POST', `/api/cases/${id}/events`, { as: 'cgl-west-kent', body: { type: 'referral.accept' } });
+    const accepted = await api.request('POST', `/api/cases/${id}/events`, {
+      as: 'cgl-west-kent',
+      body: { type: 'referral.accept' },
+      headers: { 'If-Match': '"1"' },
+    });
     expect(accepted.status).toBe(200);
 
     const events = await reading;

@@ -1,6 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cases } from '../../db/schema/index.ts';
 import { eventTypes } from '../../machines/events.ts';
 import { roles } from '../../machines/vocab.ts';
 import { mintToken } from '../../server/auth.ts';
@@ -9,6 +10,8 @@ import { anyBodyArb } from '../support/arbitraries.ts';
 import { backends, type TestDatabase } from '../support/database.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 20_000);
+/** Stands for the If-Match of the version the case is at when the request is sent. */
+const CURRENT = 'current version';
 const agencyIds = ['cgl-west-kent', 'kmpt-cmht-maidstone', 'kmpt-pcmhs-maidstone', 'forward-trust-canterbury', 'not-in-directory'];
 
 /** What the database holds, in a few numbers: a refused request must leave all of them as they were. */
@@ -45,7 +48,27 @@ const hostileValue = fc.oneof(
   fc.boolean(),
   fc.constant(null),
   fc.constantFrom('referral.accept', 'case.close', 'active.jointCare', '__proto__', 'constructor'),
+  unfitText(),
 );
+/** Text no column can hold and dates no record names: NUL, unpaired surrogates, years outside 1900–2200. */
+function unfitText() {
+  return fc.oneof(
+    fc.constantFrom('\u0000', 'Ro\u0000bin', '\ud800', 'x\udbff', '\udc00y', '0000-01-01', '9999-12-31', '1899-12-31T23:59:59Z'),
+    fc.constantFrom('+275760-09-13T00:00:00.000Z', '-271821-04-20T00:00:00.000Z', '20000-01-01'),
+    fc
+      .tuple(fc.string({ maxLength: 10 }), fc.integer({ min: 0xd800, max: 0xdfff }), fc.string({ maxLength: 10 }))
+      .map(([a, unit, b]) => `${a}${String.fromCharCode(unit)}${b}`),
+  );
+}
+/** A query value as a client would send it, percent-encoded (unpaired surrogates cannot be, so they go as bytes). */
+const queryValue = (value: string) => {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return value.replace(/[\ud800-\udfff]/g, '%ED%A0%80');
+  }
+};
+const cursorOf = (at: string) => Buffer.from(`${at}|00000000-0000-4000-8000-000000000000`).toString('base64url');
 const nested = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
 
 describe.each(backends.slice(0, 1))('fuzzing the API with hostile requests on $name', (backend) => {
@@ -88,6 +111,24 @@ describe.each(backends.slice(0, 1))('fuzzing the API with hostile requests on $n
         '/api/cases?limit=1e9&cursor=%%%',
         '/api/nope',
       ),
+      // Filters, periods and cursors carrying unfit text or dates, on every listing that reads them.
+      fc
+        .tuple(
+          fc.constantFrom(
+            '/api/cases?state=',
+            '/api/cases?phase=',
+            '/api/cases?lead=',
+            '/api/audits/stalled?lead=',
+            '/api/audits/stalled?from=',
+            '/api/audits/dwell?to=',
+            '/api/audits/flow?from=',
+            '/api/stats/states?lead=',
+            '/api/stats/cases?state=',
+          ),
+          fc.oneof(unfitText().map(queryValue), fc.constantFrom('%00', 'a%00', '%ED%A0%80', '%C0%80', '%')),
+        )
+        .map(([p, v]) => p + v),
+      fc.oneof(unfitText(), fc.string({ maxLength: 40 })).map((at) => `/api/cases?cursor=${cursorOf(at)}`),
     );
     const body = fc.oneof(
       // Schema-valid events of every type: most are refused by the protocol in these states (422, 403).
@@ -108,6 +149,11 @@ describe.each(backends.slice(0, 1))('fuzzing the API with hostile requests on $n
       fc.constant(JSON.stringify(referral)).map((s) => s.replace('"1984-02-02"', '"1984-13-45"')),
       fc.string({ minLength: 70_000, maxLength: 70_001 }).map((s) => JSON.stringify({ type: 'referral.accept', note: s })),
       fc.json({ maxDepth: 4 }),
+      // A referral whose identifiers or free text carry unfit text or dates.
+      fc
+        .tuple(fc.constantFrom('givenName', 'familyName', 'dateOfBirth'), unfitText())
+        .map(([field, value]) => JSON.stringify({ ...referral, person: { ...referral.person, [field]: value } })),
+      unfitText().map((value) => JSON.stringify({ ...referral, referral: { ...referral.referral, reasonForReferral: value } })),
       fc.constant(undefined),
     );
     const auth = fc.oneof(
@@ -128,21 +174,32 @@ describe.each(backends.slice(0, 1))('fuzzing the API with hostile requests on $n
         'application/json; charset=utf-8',
         'application/problem+json',
       ),
-      ifMatch: fc.option(fc.oneof(fc.constantFrom('"1"', '"2"', 'W/"1"', '*', '"99999999999"', '"-1"'), fc.string({ maxLength: 20 })), {
-        nil: undefined,
-      }),
+      // Mostly the version the case is at (as a client that has just read it), else stale or malformed preconditions.
+      ifMatch: fc.option(
+        fc.oneof(
+          { weight: 3, arbitrary: fc.constant(CURRENT) },
+          fc.constantFrom('"1"', '"2"', 'W/"1"', '*', '"99999999999"', '"-1"'),
+          fc.string({ maxLength: 20 }),
+        ),
+        { nil: undefined },
+      ),
       idempotencyKey: fc.option(fc.oneof(fc.uuid(), fc.string({ maxLength: 300 })), { nil: undefined }),
     });
 
     let before = await fingerprint(database);
     let served = 0;
+    let serverErrors = 0;
     const statuses = new Set<number>();
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
         const headers: Record<string, string> = {};
         if (r.auth) headers.Authorization = r.auth;
         if (r.contentType) headers['Content-Type'] = r.contentType;
-        if (r.ifMatch) headers['If-Match'] = r.ifMatch;
+        if (r.ifMatch === CURRENT) {
+          const id = /\/api\/cases\/([0-9a-f-]{36})\//.exec(r.path)?.[1];
+          const [row] = id ? await database.db.select({ version: cases.version }).from(cases).where(eq(cases.id, id)) : [];
+          headers['If-Match'] = `"${row?.version ?? 1}"`;
+        } else if (r.ifMatch) headers['If-Match'] = r.ifMatch;
         if (r.idempotencyKey) headers['Idempotency-Key'] = r.idempotencyKey;
         let res: Response;
         try {
@@ -154,6 +211,7 @@ describe.each(backends.slice(0, 1))('fuzzing the API with hostile requests on $n
         }
         served++;
         statuses.add(res.status);
+        if (res.status >= 500) serverErrors++;
         const text = await res.text();
         expect(res.status).toBeLessThan(500);
         const after = await fingerprint(database);
@@ -169,8 +227,10 @@ describe.each(backends.slice(0, 1))('fuzzing the API with hostile requests on $n
       }),
       { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED ?? 20261123) },
     );
+    console.info(`fuzz: ${served} requests served, ${serverErrors} answered 5xx; statuses ${[...statuses].sort().join(' ')}`);
+    expect(serverErrors).toBe(0);
     expect(served).toBeGreaterThan(RUNS * 0.9);
     // The generator must reach every kind of answer, or it is not testing much.
-    for (const status of [200, 400, 401, 403, 404, 413, 415, 422]) expect([...statuses]).toContain(status);
+    for (const status of [200, 400, 401, 403, 404, 412, 413, 415, 422, 428]) expect([...statuses]).toContain(status);
   }, 600_000);
 });

@@ -1,11 +1,12 @@
 /** An in-process API for tests: the real app on a test database, tokens minted per person, a clock tests move. */
 import { eq } from 'drizzle-orm';
-import pino from 'pino';
-import { agencies } from '../../db/schema/index.ts';
+import type { Logger } from 'pino';
+import { agencies, cases } from '../../db/schema/index.ts';
 import type { Role } from '../../machines/vocab.ts';
 import { createApp } from '../../server/app.ts';
 import { createVerifier, mintToken } from '../../server/auth.ts';
 import type { Applied } from '../../server/engine/applyEvent.ts';
+import { createLogger } from '../../server/log.ts';
 import type { TestDatabase } from './database.ts';
 
 export const testAuth = {
@@ -13,10 +14,20 @@ export const testAuth = {
   audience: 'pathway-test-api',
   secret: 'test-secret-for-the-api-suite-only-0123456789',
   jwksUrl: undefined,
-  devSecret: false,
+  development: false,
+  maxLifetimeSeconds: 12 * 3600,
 };
 
-export function testApi(database: TestDatabase, start = '2026-03-02T09:00:00.000Z') {
+export type TestApiOptions = {
+  /** The logger the app writes to (silent by default). */
+  log?: Logger;
+  /** Told of every applied transition after commit, beside the list `applied` keeps. */
+  onApplied?: (a: Applied) => void;
+  /** Requests per principal per minute (no limit by default). */
+  rateLimitPerMinute?: number;
+};
+
+export function testApi(database: TestDatabase, start = '2026-03-02T09:00:00.000Z', options: TestApiOptions = {}) {
   let now = Date.parse(start);
   const applied: Applied[] = [];
   const app = createApp({
@@ -25,9 +36,13 @@ export function testApi(database: TestDatabase, start = '2026-03-02T09:00:00.000
       const [row] = await database.db.select({ kind: agencies.kind }).from(agencies).where(eq(agencies.id, id));
       return row;
     }),
-    log: pino({ level: process.env.TEST_LOG ?? 'silent' }),
+    log: options.log ?? createLogger('silent'),
+    ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
     now: () => new Date(now),
-    onApplied: (a) => applied.push(a),
+    onApplied: (a) => {
+      applied.push(a);
+      options.onApplied?.(a);
+    },
   });
   const tokens = new Map<string, Promise<string>>();
   const token = (agency: string, role: Role = 'practitioner') => {
@@ -63,11 +78,15 @@ export function testApi(database: TestDatabase, start = '2026-03-02T09:00:00.000
     }
     return { status: res.status, headers: res.headers, json: json as Record<string, unknown> & { [k: string]: unknown }, text };
   };
+  /** The version a case is at now, as a client would have read it (for If-Match). */
+  const versionOf = async (caseId: string): Promise<number | undefined> =>
+    (await database.db.select({ version: cases.version }).from(cases).where(eq(cases.id, caseId)))[0]?.version;
   return {
     app,
     applied,
     request,
     token,
+    versionOf,
     advanceDays: (days: number) => {
       now += days * 86_400_000;
     },

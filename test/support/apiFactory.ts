@@ -135,9 +135,16 @@ export async function referCase(api: TestApi, o: ReferralOptions = {}) {
 
 export type SendOptions = { role?: Role; headers?: Record<string, string> };
 
-/** POST /api/cases/:id/events as the step's service. */
-export const sendEvent = (api: TestApi, caseId: string, [event, as]: HttpStep, { role, headers }: SendOptions = {}) =>
-  api.request('POST', `/api/cases/${caseId}/events`, { as: as.id, role, body: event, headers });
+/**
+ * POST /api/cases/:id/events as the step's service, with If-Match: the one given, or else the case's current version
+ * (as a client that has just read it). A retry with an Idempotency-Key must pass the If-Match of its first attempt.
+ */
+export const sendEvent = async (api: TestApi, caseId: string, [event, as]: HttpStep, { role, headers = {} }: SendOptions = {}) => {
+  const given = Object.keys(headers).some((h) => h.toLowerCase() === 'if-match');
+  const version = given ? undefined : await api.versionOf(caseId);
+  const ifMatch: Record<string, string> = version === undefined ? {} : { 'If-Match': `"${version}"` };
+  return api.request('POST', `/api/cases/${caseId}/events`, { as: as.id, role, body: event, headers: { ...ifMatch, ...headers } });
+};
 
 /** Sends every step; throws on the first that is not applied. */
 export async function playSteps(api: TestApi, caseId: string, steps: readonly HttpStep[]) {

@@ -1,8 +1,13 @@
-/** The event log as IEEE XES (concept, time, lifecycle, org), OCEL 2.0 JSON and flat CSV, each produced as a stream of text. */
+/**
+ * The event log as IEEE XES (concept, time, lifecycle, org), OCEL 2.0 JSON and flat CSV, each produced as a stream of
+ * text. Pseudonymised for commissioners and auditors: case references, states, dates, agencies, roles and codes only —
+ * no person, no case or staff identifiers, no free text (free text identifies).
+ */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { directory } from '../../../db/seed/directory.ts';
 import { eventTypes } from '../../../machines/events.ts';
+import { closureReasons, deadlineNames, declineReasons, handoverReasons, requestableClosureReasons } from '../../../machines/vocab.ts';
 import { csvLine } from '../format.ts';
 import { iso } from '../sql.ts';
 import { eventRows, keyset, type LogRow } from './rows.ts';
@@ -31,7 +36,7 @@ async function* xes(db: Db): AsyncGenerator<string> {
   yield '<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1849-2016" xes.features="" xmlns="http://www.xes-standard.org/">\n';
   for (const e of xesExtensions) yield `<extension name="${e.name}" prefix="${e.prefix}" uri="${e.uri}"/>\n`;
   yield '<global scope="trace"><string key="concept:name" value="UNKNOWN"/></global>\n';
-  yield '<global scope="event"><string key="concept:name" value="UNKNOWN"/><date key="time:timestamp" value="1970-01-01T00:00:00.000Z"/><string key="lifecycle:transition" value="complete"/><string key="org:resource" value="UNKNOWN"/></global>\n';
+  yield '<global scope="event"><string key="concept:name" value="UNKNOWN"/><date key="time:timestamp" value="1970-01-01T00:00:00.000Z"/><string key="lifecycle:transition" value="complete"/></global>\n';
   yield '<classifier name="Activity" keys="concept:name"/>\n<string key="concept:name" value="Kent and Medway dual diagnosis pathway"/>\n';
   let current: string | null = null;
   for await (const r of eventRows(db)) {
@@ -40,19 +45,28 @@ async function* xes(db: Db): AsyncGenerator<string> {
       current = r.case_id;
       yield `<trace>${str('concept:name', r.reference)}${str('area', r.area)}${str('quadrant', r.quadrant)}<int key="episode" value="${r.episode}"/>\n`;
     }
-    yield `<event>${str('concept:name', r.type)}<date key="time:timestamp" value="${r.at}"/>${str('lifecycle:transition', 'complete')}${str('org:resource', r.actor_id)}${str('org:group', r.actor_agency_id)}${str('org:role', r.actor_role)}<int key="seq" value="${r.seq}"/>${str('fromState', r.from_state.join(' + '))}${str('toState', r.to_state.join(' + '))}</event>\n`;
+    yield `<event>${str('concept:name', r.type)}<date key="time:timestamp" value="${r.at}"/>${str('lifecycle:transition', 'complete')}${str('org:group', r.actor_agency_id)}${str('org:role', r.actor_role)}<int key="seq" value="${r.seq}"/>${str('fromState', r.from_state.join(' + '))}${str('toState', r.to_state.join(' + '))}</event>\n`;
   }
   if (current !== null) yield '</trace>\n';
   yield '</log>\n';
 }
 
+/** Values of an event that are codes of the pathway's vocabularies (never text someone typed). */
+const codes: ReadonlySet<string> = new Set([
+  ...declineReasons,
+  ...closureReasons,
+  ...requestableClosureReasons,
+  ...handoverReasons,
+  ...deadlineNames,
+]);
+const codeOf = (value: unknown): string | null => (typeof value === 'string' && codes.has(value) ? value : null);
+
 const csvColumns = [
-  'case_id',
   'reference',
+  'episode',
   'seq',
   'type',
   'at',
-  'actor_id',
   'agency_id',
   'agency_kind',
   'role',
@@ -60,18 +74,26 @@ const csvColumns = [
   'to_state',
   'area',
   'quadrant',
-  'payload',
+  'to_agency',
+  'lead_agency',
+  'reason',
 ];
 async function* csv(db: Db): AsyncGenerator<string> {
   yield csvLine(csvColumns);
   for await (const r of eventRows(db)) {
+    const p = r.payload as {
+      to?: { id?: string };
+      lead?: { id?: string };
+      proposedLead?: { id?: string };
+      reason?: unknown;
+      deadline?: unknown;
+    };
     yield csvLine([
-      r.case_id,
       r.reference,
+      r.episode,
       r.seq,
       r.type,
       r.at,
-      r.actor_id,
       r.actor_agency_id,
       r.actor_agency_kind,
       r.actor_role,
@@ -79,7 +101,9 @@ async function* csv(db: Db): AsyncGenerator<string> {
       r.to_state.join(' + '),
       r.area,
       r.quadrant,
-      JSON.stringify(r.payload),
+      p.to?.id ?? null,
+      p.lead?.id ?? p.proposedLead?.id ?? null,
+      codeOf(p.reason) ?? codeOf(p.deadline),
     ]);
   }
 }
@@ -98,14 +122,13 @@ const agenciesNamed = (r: LogRow): [string, string][] => {
 const epoch = '1970-01-01T00:00:00Z';
 const attr = (name: string, value: unknown) => ({ name, time: epoch, value: value ?? '' });
 
-/** OCEL 2.0 JSON: events related to the case, the person, the referral, the handover and the agencies they involve. */
+/** OCEL 2.0 JSON: events related to the case (by reference), the referral, the handover and the agencies they involve. */
 async function* ocel(db: Db): AsyncGenerator<string> {
   const objectTypes = [
-    { name: 'person', attributes: [] },
     {
       name: 'case',
       attributes: [
-        { name: 'reference', type: 'string' },
+        { name: 'episode', type: 'integer' },
         { name: 'area', type: 'string' },
         { name: 'quadrant', type: 'string' },
         { name: 'status', type: 'string' },
@@ -134,11 +157,10 @@ async function* ocel(db: Db): AsyncGenerator<string> {
   for await (const r of eventRows(db)) {
     if (r.type === 'handover.request') handover = { caseId: r.case_id, seq: r.seq };
     const rel = [
-      { objectId: `case:${r.case_id}`, qualifier: 'case' },
-      { objectId: `person:${r.person_id}`, qualifier: 'person' },
-      ...(r.type.startsWith('referral.') ? [{ objectId: `referral:${r.case_id}`, qualifier: 'referral' }] : []),
+      { objectId: `case:${r.reference}`, qualifier: 'case' },
+      ...(r.type.startsWith('referral.') ? [{ objectId: `referral:${r.reference}`, qualifier: 'referral' }] : []),
       ...(r.type.startsWith('handover.') && handover?.caseId === r.case_id
-        ? [{ objectId: `handover:${r.case_id}:${handover.seq}`, qualifier: 'handover' }]
+        ? [{ objectId: `handover:${r.reference}:${handover.seq}`, qualifier: 'handover' }]
         : []),
       ...agenciesNamed(r).map(([qualifier, id]) => {
         agencies.add(id);
@@ -146,7 +168,7 @@ async function* ocel(db: Db): AsyncGenerator<string> {
       }),
     ];
     const event = {
-      id: `${r.case_id}:${r.seq}`,
+      id: `${r.reference}:${r.seq}`,
       type: r.type,
       time: r.at,
       attributes: [
@@ -172,44 +194,37 @@ async function* ocel(db: Db): AsyncGenerator<string> {
     const a = names.get(id);
     yield emit({ id: `agency:${id}`, type: 'agency', attributes: [attr('name', a?.name ?? id), attr('kind', a?.kind ?? 'unlisted')] });
   }
-  for await (const p of keyset<{ k: string }>(
-    db,
-    (after) => sql`select id::text as k from service_users ${after ? sql`where id > ${after}::uuid` : sql``} order by id`,
-  )) {
-    yield emit({ id: `person:${p.k}`, type: 'person', attributes: [] });
-  }
-  type CaseObj = { k: string; reference: string; area: string | null; quadrant: string | null; status: string; person_id: string };
+  type CaseObj = { k: string; reference: string; episode: number; area: string | null; quadrant: string | null; status: string };
   for await (const c of keyset<CaseObj>(
     db,
     (after) =>
-      sql`select id::text as k, reference, area, quadrant, status, person_id::text from cases ${after ? sql`where id > ${after}::uuid` : sql``} order by id`,
+      sql`select id::text as k, reference, episode, area, quadrant, status from cases ${after ? sql`where id > ${after}::uuid` : sql``} order by id`,
   )) {
-    const person = { objectId: `person:${c.person_id}`, qualifier: 'episode of' };
     yield emit({
-      id: `case:${c.k}`,
+      id: `case:${c.reference}`,
       type: 'case',
-      attributes: [attr('reference', c.reference), attr('area', c.area), attr('quadrant', c.quadrant), attr('status', c.status)],
-      relationships: [person],
+      attributes: [attr('episode', c.episode), attr('area', c.area), attr('quadrant', c.quadrant), attr('status', c.status)],
     });
     yield emit({
-      id: `referral:${c.k}`,
+      id: `referral:${c.reference}`,
       type: 'referral',
       attributes: [],
-      relationships: [{ objectId: `case:${c.k}`, qualifier: 'opens' }],
+      relationships: [{ objectId: `case:${c.reference}`, qualifier: 'opens' }],
     });
   }
-  for await (const h of keyset<{ k: string; case_id: string; seq: number; at: string }>(
+  for await (const h of keyset<{ k: string; reference: string; seq: number; at: string }>(
     db,
     (after) =>
-      sql`select e.case_id::text || ':' || lpad(e.seq::text, 10, '0') as k, e.case_id::text, e.seq, ${iso(sql`e.at`)} as at
-            from case_events e where e.type = 'handover.request' ${after ? sql`and e.case_id::text || ':' || lpad(e.seq::text, 10, '0') > ${after}` : sql``}
+      sql`select e.case_id::text || ':' || lpad(e.seq::text, 10, '0') as k, c.reference, e.seq, ${iso(sql`e.at`)} as at
+            from case_events e join cases c on c.id = e.case_id
+           where e.type = 'handover.request' ${after ? sql`and e.case_id::text || ':' || lpad(e.seq::text, 10, '0') > ${after}` : sql``}
            order by 1`,
   )) {
     yield emit({
-      id: `handover:${h.case_id}:${h.seq}`,
+      id: `handover:${h.reference}:${h.seq}`,
       type: 'handover',
       attributes: [{ name: 'requestedAt', time: epoch, value: h.at }],
-      relationships: [{ objectId: `case:${h.case_id}`, qualifier: 'of' }],
+      relationships: [{ objectId: `case:${h.reference}`, qualifier: 'of' }],
     });
   }
   yield '\n]}\n';
