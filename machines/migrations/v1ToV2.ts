@@ -1,5 +1,5 @@
 /** Pathway version 1 → 2: where each state goes and how the facts change (tested in test/machines/migrations.test.ts). */
-import type { Dispute, PathwayContext } from '../context.ts';
+import { type Dispute, initialContext, type PathwayContext } from '../context.ts';
 import type { Migration } from '../migrate.ts';
 
 /**
@@ -25,17 +25,8 @@ export const v1ToV2: Migration = {
           proposal: null,
         }
       : null;
-    return {
-      ...ctx,
-      dispute,
-      safeguardingDecisions: [],
-      household: null,
-      carerAssessment: null,
-      capacity: null,
-      careNeedsAssessment: null,
-      handoversAccepted: [],
-      acutePresentations: [],
-      incidents: [],
-    };
+    // The facts version 2 added, as a new case starts them; then version 1's facts as they were.
+    const added = Object.fromEntries(Object.entries(initialContext).filter(([key]) => !(key in ctx)));
+    return { ...added, ...ctx, dispute } as PathwayContext;
   },
 };
