@@ -45,7 +45,8 @@ async function spawnServers(count: number, env: Record<string, string>) {
       cwd: root,
       detached: true, // Its own process group: tsx and the node processes it runs are stopped together.
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn', SWEEP_INTERVAL_MS: '3600000' },
+      // A correctness test under load, not of the throttle (test/api/rateLimit.test.ts): no per-principal limit.
+      env: { ...process.env, RATE_LIMIT_PER_MINUTE: '0', ...env, PORT: String(port), LOG_LEVEL: 'warn', SWEEP_INTERVAL_MS: '3600000' },
     });
     child.stdout?.on('data', (d) => logs.push(`[${port}] ${d}`));
     child.stderr?.on('data', (d) => logs.push(`[${port}] ${d}`));
