@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { api, consoleErrors, launch, screenshot, seriousViolations, signedInPage, token } from './browser.ts';
 
 const baseUrl = inject('baseUrl');
-type Summary = { id: string; reference: string; responsibleAgencyId: string };
+type Summary = { id: string; reference: string; receiver: string };
 type Person = { givenName: string; familyName: string; nhsNumber: string | null };
 
 let browser: Browser;
@@ -17,14 +17,27 @@ beforeAll(async () => {
   browser = await launch();
   commissioner = await token(baseUrl, 'cgl-west-kent', 'commissioner');
   // Two referrals waiting on one service in the demo cohort: one to accept, one to try to decline on forbidden grounds.
-  const { items } = await api<{ items: Summary[] }>(baseUrl, commissioner, '/api/cases?state=active.referral.awaitingAcceptance&limit=200');
+  const { items } = await api<{ items: { id: string; reference: string }[] }>(
+    baseUrl,
+    commissioner,
+    '/api/cases?state=active.referral.awaitingAcceptance&limit=200',
+  );
+  // The service the referral awaits (while it waits, the referrer is the one responsible: R-CLARITY).
   const byAgency = new Map<string, Summary[]>();
-  for (const c of items) byAgency.set(c.responsibleAgencyId, [...(byAgency.get(c.responsibleAgencyId) ?? []), c]);
+  for (const c of items) {
+    const detail = await api<{ responsibility: { awaiting: { what: string; agency: { id: string } }[] } }>(
+      baseUrl,
+      commissioner,
+      `/api/cases/${c.id}`,
+    );
+    const receiver = detail.responsibility.awaiting.find((a) => a.what === 'referral')?.agency.id;
+    if (receiver) byAgency.set(receiver, [...(byAgency.get(receiver) ?? []), { ...c, receiver }]);
+  }
   const pair = [...byAgency.values()].find((list) => list.length >= 2);
   if (!pair?.[0] || !pair[1]) throw new Error('the demo cohort has no service with two referrals waiting');
   [accepted, declined] = [pair[0], pair[1]];
-  practitioner = await token(baseUrl, accepted.responsibleAgencyId, 'practitioner', 'Alex Practitioner');
-  colleague = await token(baseUrl, accepted.responsibleAgencyId, 'practitioner', 'Bo Colleague');
+  practitioner = await token(baseUrl, accepted.receiver, 'practitioner', 'Alex Practitioner');
+  colleague = await token(baseUrl, accepted.receiver, 'practitioner', 'Bo Colleague');
 });
 afterAll(async () => {
   await browser?.close();
@@ -42,7 +55,8 @@ describe('the case inspector', () => {
     expect(await page.getByTestId('current-state').textContent()).toContain('Awaiting acceptance');
     expect(await page.getByTestId('state-active.referral.awaitingAcceptance').textContent()).toContain('Current state');
     expect(await page.getByTestId('state-active.referral').textContent()).toMatch(/Step \d/);
-    expect(await page.getByTestId('statement').textContent()).toContain('You have been referred to');
+    // R-CLARITY: who referred the person stays responsible until acceptance (a self-referral is said as one).
+    expect(await page.getByTestId('statement').textContent()).toMatch(/You have been referred to|You referred yourself to/);
     expect(await page.getByTestId('identifiers').count()).toBe(1);
     await page.getByTestId('blocked-events').locator('xpath=..').locator('..').locator('summary').click();
     expect(await page.getByTestId('blocked-events').textContent()).toMatch(/R-[A-Z-]+/);
@@ -137,7 +151,8 @@ describe('the worklist', () => {
     await item.getByLabel('Written to person').check();
     await item.getByLabel('Recommendation to referrer (optional)').fill('Refer again when abstinent');
     await item.getByRole('button', { name: 'Send: Decline the referral' }).click();
-    await item.getByTestId('blocking-rule').filter({ hasText: 'R-REF-NOINTOX' }).waitFor();
+    // Both R-REF-NOINTOX guards refuse it: the reason code and the wording of the recommendation.
+    await item.getByTestId('blocking-rule').filter({ hasText: 'R-REF-NOINTOX' }).first().waitFor();
     await screenshot(page, 'worklist-refusal');
     await page.context().close();
   });
