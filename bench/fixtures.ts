@@ -28,6 +28,8 @@ const journey: EventBody[] = [
     housing: 'stable',
     supportNetwork: 'family',
     risks: { toSelf: 'moderate', toOthers: 'low', selfNeglect: false, safeguarding: false },
+    // R-SAFEGUARDING (version 2): dependent children and caring responsibilities are recorded at assessment.
+    household: { dependentChildren: false, caringResponsibilities: false },
     canServiceAloneSupport: true,
     consent: { sharing: 'given' },
   },
