@@ -27,7 +27,7 @@ export async function replayCase(db: Db, caseId: string): Promise<PathwaySnapsho
  * History lists in one order: jsonb keeps no key order and a restored snapshot rebuilds its parallel regions in
  * the stored key order, so the same remembered states can come back listed in another order.
  */
-const canonical = (snapshot: unknown): unknown => {
+export const canonicalSnapshot = (snapshot: unknown): unknown => {
   const s = snapshot as { historyValue?: Record<string, { id: string }[]> } | undefined;
   if (!s?.historyValue) return s;
   const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -39,5 +39,5 @@ export async function verifyCase(db: Db, caseId: string): Promise<{ ok: boolean;
   const [row] = await db.select({ snapshot: cases.snapshot }).from(cases).where(eq(cases.id, caseId));
   const replayed = persist(await replayCase(db, caseId));
   // jsonb orders keys its own way: compare values, not text.
-  return { ok: isDeepStrictEqual(canonical(replayed), canonical(row?.snapshot)), stored: row?.snapshot, replayed };
+  return { ok: isDeepStrictEqual(canonicalSnapshot(replayed), canonicalSnapshot(row?.snapshot)), stored: row?.snapshot, replayed };
 }

@@ -22,7 +22,7 @@ import {
 import { applyStayChanges, type StayRow, stayChanges } from '../audits/projections.ts';
 import { rows } from '../audits/sql.ts';
 import { projectionsOf } from './projections.ts';
-import { eventFromRow } from './replayCase.ts';
+import { canonicalSnapshot, eventFromRow } from './replayCase.ts';
 
 export type Finding = { caseId: string; reference?: string; check: string; detail: string };
 export type VerifyReport = {
@@ -33,14 +33,6 @@ export type VerifyReport = {
   seal: string;
   findings: Finding[];
   seconds: number;
-};
-
-/** jsonb keeps no key order and restored snapshots list remembered states in another order: compare values. */
-const canonical = (snapshot: unknown): unknown => {
-  const s = snapshot as { historyValue?: Record<string, { id: string }[]> } | undefined;
-  if (!s?.historyValue) return s;
-  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  return { ...s, historyValue: Object.fromEntries(Object.entries(s.historyValue).map(([k, nodes]) => [k, [...nodes].sort(byId)])) };
 };
 
 /** Links whose stored hash is not the hash of their row chained to the stored hash before it (one query, by the database's own definition). */
@@ -93,7 +85,7 @@ function checkCase(
     found('replay', (error as Error).message);
     return findings;
   }
-  if (!isDeepStrictEqual(canonical(persist(snapshot)), canonical(row.snapshot)))
+  if (!isDeepStrictEqual(canonicalSnapshot(persist(snapshot)), canonicalSnapshot(row.snapshot)))
     found('snapshot', 'the stored snapshot is not the replayed one');
   const p = projectionsOf(snapshot);
   for (const [column, value] of Object.entries(p)) {
