@@ -4,7 +4,15 @@ import type { Db } from '../../db/client.ts';
 import { cases, refusedAttempts, type stateStays } from '../../db/schema/index.ts';
 import type { PathwayEvent } from '../../machines/events.ts';
 import type { Blocker } from '../../machines/rules.ts';
-import { type PathwaySnapshot, responsibleOf, statePaths } from '../../machines/snapshot.ts';
+import {
+  type HistoryEvent,
+  initialSnapshot,
+  migrated,
+  type PathwaySnapshot,
+  responsibleOf,
+  statePaths,
+  step,
+} from '../../machines/snapshot.ts';
 import { actorOf, type Principal } from '../auth.ts';
 import { ProblemError } from '../problem.ts';
 
@@ -122,3 +130,29 @@ export const recordRefusal =
     }
     throw error;
   };
+
+/**
+ * A case's history replayed (through any pathway migration) with the stays each step records, as the engine wrote
+ * them: the rebuild of databases that predate stays and the integrity check share it. Throws at an event that does
+ * not apply.
+ */
+export function replayStays(
+  caseId: string,
+  history: readonly HistoryEvent[],
+  startVersion: number,
+): { snapshot: PathwaySnapshot; stays: StayRow[] } {
+  let snapshot = initialSnapshot(startVersion);
+  const stays: StayRow[] = [];
+  for (const [i, event] of history.entries()) {
+    let next: PathwaySnapshot;
+    if (event.type === 'pathway.migrated') next = migrated(snapshot, event.to);
+    else {
+      const stepped = step(snapshot, event);
+      if (!stepped.changed) throw new Error(`event ${i + 1} (${event.type}) does not apply`);
+      next = stepped.next;
+    }
+    applyStayChanges(stays, stayChanges(caseId, i + 1, event, statePaths(snapshot.value), next));
+    snapshot = next;
+  }
+  return { snapshot, stays };
+}

@@ -2,9 +2,9 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { caseEvents, stateStays } from '../../db/schema/index.ts';
-import { initialSnapshot, migrated, startVersionOf, statePaths, step } from '../../machines/snapshot.ts';
+import { startVersionOf } from '../../machines/snapshot.ts';
 import { eventFromRow } from '../engine/replayCase.ts';
-import { applyStayChanges, type StayRow, stayChanges } from './projections.ts';
+import { replayStays, type StayRow } from './projections.ts';
 import { rows } from './sql.ts';
 
 /** Replays each such case through `step()` and writes the stays the engine would have written; returns how many cases. */
@@ -16,17 +16,11 @@ export async function rebuildStays(db: Db): Promise<number> {
   for (const { id } of missing) {
     const events = (await db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).orderBy(asc(caseEvents.seq))).map(eventFromRow);
     // Such databases predate pathway versions: their cases began on version 1.
-    let snapshot = initialSnapshot(startVersionOf(events, 1));
-    const stays: StayRow[] = [];
-    for (const [i, event] of events.entries()) {
-      if (event.type === 'pathway.migrated') {
-        snapshot = migrated(snapshot, event.to);
-        continue;
-      }
-      const { next, changed } = step(snapshot, event);
-      if (!changed) throw new Error(`rebuild: event ${i + 1} of case ${id} does not replay`);
-      applyStayChanges(stays, stayChanges(id, i + 1, event, statePaths(snapshot.value), next));
-      snapshot = next;
+    let stays: StayRow[];
+    try {
+      ({ stays } = replayStays(id, events, startVersionOf(events, 1)));
+    } catch (error) {
+      throw new Error(`rebuild of case ${id}: ${(error as Error).message}`);
     }
     if (stays.length) await db.insert(stateStays).values(stays);
   }

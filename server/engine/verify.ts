@@ -8,18 +8,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { caseDeadlines, caseEvents, cases, stateStays } from '../../db/schema/index.ts';
-import {
-  deadlinesOf,
-  type HistoryEvent,
-  initialSnapshot,
-  migrated,
-  type PathwaySnapshot,
-  persist,
-  startVersionOf,
-  statePaths,
-  step,
-} from '../../machines/snapshot.ts';
-import { applyStayChanges, type StayRow, stayChanges } from '../audits/projections.ts';
+import { deadlinesOf, type HistoryEvent, type PathwaySnapshot, persist, startVersionOf } from '../../machines/snapshot.ts';
+import { replayStays, type StayRow } from '../audits/projections.ts';
 import { rows } from '../audits/sql.ts';
 import { projectionsOf } from './projections.ts';
 import { canonicalSnapshot, eventFromRow } from './replayCase.ts';
@@ -66,21 +56,9 @@ function checkCase(
   }
   const history: HistoryEvent[] = events.map(eventFromRow);
   let snapshot: PathwaySnapshot;
-  const rebuilt: StayRow[] = [];
+  let rebuilt: StayRow[];
   try {
-    snapshot = initialSnapshot(startVersionOf(history, row.pathwayVersion));
-    for (const [i, event] of history.entries()) {
-      let next: PathwaySnapshot;
-      if (event.type === 'pathway.migrated') next = migrated(snapshot, event.to);
-      else {
-        const stepped = step(snapshot, event);
-        if (!stepped.changed) throw new Error(`event ${i + 1} (${event.type}) does not apply`);
-        next = stepped.next;
-      }
-      const from = i === 0 ? ['new'] : statePaths(snapshot.value).sort();
-      applyStayChanges(rebuilt, stayChanges(row.id, i + 1, event, from, next));
-      snapshot = next;
-    }
+    ({ snapshot, stays: rebuilt } = replayStays(row.id, history, startVersionOf(history, row.pathwayVersion)));
   } catch (error) {
     found('replay', (error as Error).message);
     return findings;
