@@ -59,6 +59,7 @@ export const forbiddenDeclineReasons: readonly DeclineReason[] = ['substanceUse'
 
 /** R-CONSENT: grounds on which information may go to another agency without consent (P21 §8.18.1). */
 export const needToKnowGrounds = ['highRisk', 'severeSelfNeglect', 'safeguarding'] as const;
+export type NeedToKnowGround = (typeof needToKnowGrounds)[number];
 
 export const consentStatuses = ['notSought', 'given', 'refused'] as const;
 export type ConsentStatus = (typeof consentStatuses)[number];

@@ -1,6 +1,7 @@
 /** Cases (one episode of a person's journey) with their append-only event history. */
 import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import type { Ties } from '../../machines/access.ts';
 import { agencyKinds, areas, type ClosureReason, deadlineNames, quadrants, roles } from '../../machines/vocab.ts';
 import { serviceUsers } from './people.ts';
 
@@ -42,8 +43,15 @@ export const cases = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull(),
     /** The pathway version (machines/versions.ts) the case runs on: set at opening, moved only by a migration. */
     pathwayVersion: integer().notNull(),
+    /** Each agency's part in the case, current or ended (machines/access.ts `foldTies`): what the access policy reads. */
+    ties: jsonb().$type<Ties>().notNull().default({}),
+    /** The agencies of `ties`: a care role's case list is the cases whose list holds its agency. */
+    agencies: text().array().notNull().default(sql`'{}'::text[]`),
   },
   (t) => [
+    index('cases_agencies_idx').using('gin', t.agencies),
+    // Cases written before the engine kept ties, filled in at start (server/engine/ties.ts): empty once done.
+    index('cases_without_ties_idx').on(t.id).where(sql`${t.ties} = '{}'::jsonb`),
     unique('cases_person_episode_uq').on(t.personId, t.episode),
     // GET /api/cases filters and audits by phase, lead and quadrant over open cases.
     index('cases_status_phase_idx').on(t.status, t.phase, t.stateEnteredAt),

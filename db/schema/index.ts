@@ -1,5 +1,6 @@
 /** The database schema, one file per aggregate. */
 
+export * from './access.ts';
 export * from './audits.ts';
 export * from './cases.ts';
 export * from './directory.ts';

@@ -2,6 +2,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { cases, refusedAttempts, type stateStays } from '../../db/schema/index.ts';
+import { foldTies, type Ties } from '../../machines/access.ts';
 import type { PathwayEvent } from '../../machines/events.ts';
 import type { Blocker } from '../../machines/rules.ts';
 import {
@@ -132,17 +133,18 @@ export const recordRefusal =
   };
 
 /**
- * A case's history replayed (through any pathway migration) with the stays each step records, as the engine wrote
- * them: the rebuild of databases that predate stays and the integrity check share it. Throws at an event that does
+ * A case's history replayed (through any pathway migration) with the stays each step records and the agencies' ties,
+ * as the engine wrote them: the rebuild of databases that predate stays and the integrity check share it. Throws at an event that does
  * not apply.
  */
 export function replayStays(
   caseId: string,
   history: readonly HistoryEvent[],
   startVersion: number,
-): { snapshot: PathwaySnapshot; stays: StayRow[] } {
+): { snapshot: PathwaySnapshot; stays: StayRow[]; ties: Ties } {
   let snapshot = initialSnapshot(startVersion);
   const stays: StayRow[] = [];
+  let ties: Ties = {};
   for (const [i, event] of history.entries()) {
     let next: PathwaySnapshot;
     if (event.type === 'pathway.migrated') next = migrated(snapshot, event.to);
@@ -152,7 +154,8 @@ export function replayStays(
       next = stepped.next;
     }
     applyStayChanges(stays, stayChanges(caseId, i + 1, event, statePaths(snapshot.value), next));
+    ties = foldTies(ties, next.context, event);
     snapshot = next;
   }
-  return { snapshot, stays };
+  return { snapshot, stays, ties };
 }

@@ -7,6 +7,7 @@
 import { makePgArray } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../../db/client.ts';
 import type { caseDeadlines, caseEvents, cases } from '../../db/schema/index.ts';
+import { foldTies, type Ties, tiedAgencies } from '../../machines/access.ts';
 import { deadlinesOf, type HistoryEvent, type PathwaySnapshot, persist, versionOf } from '../../machines/snapshot.ts';
 import { type StayChanges, stayChanges } from '../audits/projections.ts';
 import { forStorage, type StoredResponse } from './idempotency.ts';
@@ -71,6 +72,7 @@ export function transitionWrite(
   const p = projectionsOf(next);
   const version = row.version + 1;
   const deadlinesChanged = JSON.stringify(deadlinesOf(previous)) !== JSON.stringify(deadlinesOf(next));
+  const ties = foldTies((row.ties ?? {}) as Ties, next.context, event);
   return {
     caseId: row.id,
     fromVersion: row.version,
@@ -84,6 +86,8 @@ export function transitionWrite(
       stateEnteredAt: sameStates(p.statePaths, row.statePaths) ? row.stateEnteredAt : at,
       updatedAt: at,
       closedAt: p.status === 'closed' ? at : null,
+      ties,
+      agencies: tiedAgencies(ties),
     },
     event: eventRow(row.id, version, event, row.statePaths, p.statePaths, idempotencyKey),
     deadlines: deadlinesChanged ? deadlineRows(row.id, next) : null,
@@ -130,6 +134,8 @@ export const transitionStatement = namedStatement<
   | 'updatedAt'
   | 'closedAt'
   | 'pathwayVersion'
+  | 'ties'
+  | 'agencies'
   | 'type'
   | 'payload'
   | 'actorId'
@@ -159,7 +165,7 @@ export const transitionStatement = namedStatement<
     lead_agency_id = :leadAgencyId::text, lead_agency_kind = :leadAgencyKind::text, coordinator_id = :coordinatorId::text,
     coordinator_name = :coordinatorName::text, responsible_agency_id = :responsibleAgencyId::text, quadrant = :quadrant::text,
     area = :area::text, version = :version::int, state_entered_at = :stateEnteredAt::timestamptz, updated_at = :updatedAt::timestamptz,
-    closed_at = :closedAt::timestamptz, pathway_version = :pathwayVersion::int
+    closed_at = :closedAt::timestamptz, pathway_version = :pathwayVersion::int, ties = :ties::jsonb, agencies = :agencies::text[]
   where id = :caseId::uuid and version = :fromVersion::int
   returning id
 ), e as (
@@ -219,6 +225,8 @@ export function transitionParams(w: TransitionWrite): unknown[] {
     updatedAt: time(r.updatedAt),
     closedAt: time(r.closedAt),
     pathwayVersion: r.pathwayVersion,
+    ties: JSON.stringify(r.ties),
+    agencies: textArray(r.agencies),
     type: e.type,
     payload: JSON.stringify(e.payload),
     actorId: e.actorId,

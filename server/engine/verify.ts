@@ -8,6 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { caseDeadlines, caseEvents, cases, stateStays } from '../../db/schema/index.ts';
+import { type Ties, tiedAgencies } from '../../machines/access.ts';
 import { deadlinesOf, type HistoryEvent, type PathwaySnapshot, persist, startVersionOf } from '../../machines/snapshot.ts';
 import { replayStays, type StayRow } from '../audits/projections.ts';
 import { rows } from '../audits/sql.ts';
@@ -57,8 +58,9 @@ function checkCase(
   const history: HistoryEvent[] = events.map(eventFromRow);
   let snapshot: PathwaySnapshot;
   let rebuilt: StayRow[];
+  let ties: Ties;
   try {
-    ({ snapshot, stays: rebuilt } = replayStays(row.id, history, startVersionOf(history, row.pathwayVersion)));
+    ({ snapshot, stays: rebuilt, ties } = replayStays(row.id, history, startVersionOf(history, row.pathwayVersion)));
   } catch (error) {
     found('replay', (error as Error).message);
     return findings;
@@ -71,6 +73,9 @@ function checkCase(
     if (!isDeepStrictEqual(stored, value))
       found('projection', `${column}: stored ${JSON.stringify(stored)}, history gives ${JSON.stringify(value)}`);
   }
+  // The access policy reads the ties: each agency's part, as the history gives it.
+  if (!isDeepStrictEqual(row.ties, ties)) found('ties', 'the stored agencies’ parts in the case are not the history’s');
+  else if (!isDeepStrictEqual(row.agencies, tiedAgencies(ties))) found('ties', 'the stored agency list is not the ties’ agencies');
   const key = (d: { name: string; ref: string | null; dueAt: Date }) => `${d.name}|${d.ref ?? ''}|${d.dueAt.toISOString()}`;
   const expected = deadlinesOf(snapshot)
     .map((d) => key({ name: d.name, ref: d.ref, dueAt: new Date(d.dueAt) }))

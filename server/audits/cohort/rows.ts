@@ -4,6 +4,7 @@
  * `projectionsOf` and `persist` — so a batch-loaded case is the case the engine would have written.
  */
 import type { caseDeadlines, caseEvents, cases, serviceUsers } from '../../../db/schema/index.ts';
+import { foldTies, type Ties, tiedAgencies } from '../../../machines/access.ts';
 import type { PathwayEvent } from '../../../machines/events.ts';
 import { explainRefusal } from '../../../machines/explain.ts';
 import { type PathwaySnapshot, persist, statePaths, versionOf } from '../../../machines/snapshot.ts';
@@ -29,10 +30,12 @@ export async function generateRows(seed: number, slot: number, w: CohortWindow):
   const steps: Step[] = [];
   const stays: StayRow[] = [];
   const refused: RefusedRow[] = [];
+  let ties: Ties = {};
   const generated = generateCase(seed, slot, w, {
     step: (event, from, next) => {
       steps.push({ event, from, to: statePaths(next.value) });
       applyStayChanges(stays, stayChanges(caseId, steps.length, event, from, next));
+      ties = foldTies(ties, next.context, event);
     },
     refused: (event, snapshot: PathwaySnapshot) => {
       const p = projectionsOf(snapshot);
@@ -73,6 +76,8 @@ export async function generateRows(seed: number, slot: number, w: CohortWindow):
     updatedAt: new Date(last),
     closedAt: p.status === 'closed' ? new Date(last) : null,
     pathwayVersion: versionOf(final),
+    ties,
+    agencies: tiedAgencies(ties),
   };
   if (generated.episode === 1) {
     const { id, dateOfBirth, area, givenName, familyName } = generated.person;
