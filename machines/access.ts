@@ -171,8 +171,11 @@ export const allows = (role: string, grant: RouteGrant): boolean => (routeGrants
 
 // ————— Ties: each agency's part in a case, folded from its history —————
 
-/** An agency's part in a case: since when, until when if it ended, and the need-to-know ground it came in on. */
-export type Tie = { kind: TieKind; since: string; until?: string; ground?: NeedToKnowGround };
+/**
+ * An agency's part in a case: since when, until when (and the event that ended it, by its number in the history) if it
+ * ended, and the need-to-know ground it came in on.
+ */
+export type Tie = { kind: TieKind; since: string; until?: string; untilSeq?: number; ground?: NeedToKnowGround };
 export type Ties = Readonly<Record<string, Tie>>;
 
 const strength = (k: TieKind) => tieKinds.indexOf(k);
@@ -220,7 +223,7 @@ export function groundOf(event: object): NeedToKnowGround | undefined {
  * The ties after an event: agencies with a part now keep (or begin) their tie; those whose part ended keep it with
  * its end. A ground recorded by the event goes to the agencies it brought in or whose part it changed.
  */
-export function foldTies(previous: Ties, ctx: PathwayContext, event: { at: string }): Ties {
+export function foldTies(previous: Ties, ctx: PathwayContext, event: { at: string }, seq: number): Ties {
   const now = currentTies(ctx);
   const ground = groundOf(event);
   const next: Record<string, Tie> = {};
@@ -242,18 +245,11 @@ export function foldTies(previous: Ties, ctx: PathwayContext, event: { at: strin
     if (had.until) next[agency] = had;
     else {
       changed = true;
-      next[agency] = { ...had, until: event.at };
+      next[agency] = { ...had, until: event.at, untilSeq: seq };
     }
   }
   return changed ? next : previous;
 }
-
-/** Ties from a whole history (the rebuild and the integrity check): each event's context after it, in order. */
-export const tiesAfter = (steps: Iterable<{ context: PathwayContext; at: string }>): Ties => {
-  let ties: Ties = {};
-  for (const s of steps) ties = foldTies(ties, s.context, s);
-  return ties;
-};
 
 /** The agencies with any tie, current or ended: the case list of a care role is the cases whose list holds its agency. */
 export const tiedAgencies = (ties: Ties): string[] => Object.keys(ties).sort();

@@ -28,6 +28,10 @@ export type Config = {
   logLevel: string;
   /** Requests per principal per minute (0: no limit). */
   rateLimitPerMinute: number;
+  /** How long a break-glass access lasts (docs/information-governance.md). */
+  breakGlassMinutes: number;
+  /** Live inspection streams one principal may hold open at once. */
+  streamsPerPrincipal: number;
   /** How long an Idempotency-Key's answer is kept for a retry, in milliseconds. */
   idempotencyTtlMs: number;
 };
@@ -86,6 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: env.SEED_DEMO !== 'false',
     logLevel: env.LOG_LEVEL ?? 'info',
     rateLimitPerMinute: number(env, 'RATE_LIMIT_PER_MINUTE', 1200),
+    breakGlassMinutes: number(env, 'BREAK_GLASS_MINUTES', 240, { min: 1 }),
+    streamsPerPrincipal: number(env, 'STREAMS_PER_PRINCIPAL', 8, { min: 1 }),
     idempotencyTtlMs: number(env, 'IDEMPOTENCY_TTL_HOURS', 24, { min: 0.001 }) * 3_600_000,
   };
 }

@@ -12,6 +12,10 @@ export type Deps = {
   now: () => Date;
   /** Told of every applied transition, after commit. */
   onApplied: (applied: Applied) => void;
+  /** How long a break-glass access lasts (minutes; default 240). */
+  breakGlassMinutes?: number;
+  /** Live streams one principal may hold open at once (default 8). */
+  streamsPerPrincipal?: number;
 };
 
 export type Env = { Variables: { principal: Principal; requestId: string; deps: Deps } };

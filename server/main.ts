@@ -5,7 +5,7 @@
 import cluster from 'node:cluster';
 import { serve } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
-import { openDatabase } from '../db/client.ts';
+import { type Database, openDatabase } from '../db/client.ts';
 import { agencies } from '../db/schema/index.ts';
 import { loadDirectory } from '../db/seed/directory.ts';
 import { createApp } from './app.ts';
@@ -15,6 +15,7 @@ import { DEV_SECRET, loadConfig } from './config.ts';
 import { isEmpty, seedDemoCohort } from './demo/cohort.ts';
 import { purgeExpiredAnswers } from './engine/idempotency.ts';
 import { startSweeper } from './engine/sweeper.ts';
+import { backfillTies } from './engine/ties.ts';
 import { createInspectionHub } from './inspection.ts';
 import { createLogger } from './log.ts';
 import { devAuth } from './routes/devAuth.ts';
@@ -32,10 +33,17 @@ if (clustered && cluster.isPrimary) {
   // Migrate and load the directory once, before any worker opens the database.
   const database = await openDatabase({ url: config.databaseUrl as string, max: 1, migrationUrl: config.migrationUrl });
   await loadDirectory(database.db);
+  await fillTies(database.db);
   await database.close();
   runPrimary(config.workers, log);
 } else {
   await serveProcess();
+}
+
+/** Cases written by a release before the access policy get each agency's part from their history, once. */
+async function fillTies(db: Database['db']) {
+  const filled = await backfillTies(db);
+  if (filled) log.info({ cases: filled }, 'recorded each agency’s part in cases written by an earlier release');
 }
 
 async function serveProcess() {
@@ -48,6 +56,7 @@ async function serveProcess() {
     process.exit(1);
   });
   await loadDirectory(database.db);
+  await fillTies(database.db);
   if (database.kind === 'pglite' && config.seedDemo && (await isEmpty(database.db))) {
     const n = await seedDemoCohort(database.db, { cases: 60, seed: 1 });
     log.info({ cases: n }, 'loaded the SYNTHETIC demo cohort (no real people)');
@@ -71,6 +80,8 @@ async function serveProcess() {
     onApplied: tellPeers,
     inspection,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    breakGlassMinutes: config.breakGlassMinutes,
+    streamsPerPrincipal: config.streamsPerPrincipal,
   });
 
   // Development sign-in only when asked for (AUTH_MODE=development); otherwise tokens come from the identity provider.

@@ -71,6 +71,16 @@ export const problems = {
       },
       { 'Retry-After': String(retryAfterSeconds) },
     ),
+  tooManyStreams: (cap: number) =>
+    new ProblemError(
+      {
+        type: `${base}too-many-streams`,
+        title: 'Too many open streams',
+        status: 429,
+        detail: `You already hold ${cap} live streams open; close one (another tab) first`,
+      },
+      { 'Retry-After': '5' },
+    ),
   tooLarge: (limit: number) =>
     new ProblemError({ type: `${base}too-large`, title: 'Request body too large', status: 413, detail: `The body exceeds ${limit} bytes` }),
   unsupportedMedia: () =>

@@ -35,7 +35,8 @@ export const caseSchema = z
       responsible: agencyRefSchema.nullable(),
       statement: z.string(),
     }),
-    facts: z.looseObject({}),
+    facts: z.looseObject({}).nullable().meta({ description: 'Every clinical fact: in the full view only (see access)' }),
+    access: z.looseObject({ relationship: z.string(), view: z.string(), consent: z.string() }),
     nextEvents: z.array(
       z.object({ type: z.string(), allowed: z.boolean(), blockedBy: z.array(blocker).optional(), conditions: z.array(blocker).optional() }),
     ),

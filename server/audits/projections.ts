@@ -154,7 +154,7 @@ export function replayStays(
       next = stepped.next;
     }
     applyStayChanges(stays, stayChanges(caseId, i + 1, event, statePaths(snapshot.value), next));
-    ties = foldTies(ties, next.context, event);
+    ties = foldTies(ties, next.context, event, i + 1);
     snapshot = next;
   }
   return { snapshot, stays, ties };

@@ -2,20 +2,29 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { cases, idempotencyKeys, serviceUsers } from '../../db/schema/index.ts';
+import type { Ties } from '../../machines/access.ts';
 import type { PathwayEvent } from '../../machines/events.ts';
 import { parseEventBody } from '../../machines/events.ts';
 import { explainRefusal } from '../../machines/explain.ts';
 import { type PathwaySnapshot, restore, step } from '../../machines/snapshot.ts';
+import { authorizeCase, authorizeRoute, caseAccess } from '../access.ts';
 import { recordRefusal } from '../audits/projections.ts';
 import { actorOf, type Principal } from '../auth.ts';
-import { authorizeActing } from '../policies.ts';
 import { presentCase } from '../presenters/case.ts';
 import { problems } from '../problem.ts';
 import { resolveAgencyRefs } from './agencies.ts';
 import { findStored, requestHash, type StoredResponse, storedAnswer } from './idempotency.ts';
 import { type TransitionWrite, transitionWrite, writeTransition } from './transitionWrite.ts';
 
-export type Applied = { caseId: string; seq: number; event: PathwayEvent; snapshot: PathwaySnapshot; fromState: string[] };
+export type Applied = {
+  caseId: string;
+  seq: number;
+  event: PathwayEvent;
+  snapshot: PathwaySnapshot;
+  fromState: string[];
+  /** Each agency's part in the case after the event (machines/access.ts): who may follow it live. */
+  ties?: Ties;
+};
 export type ApplyOptions = {
   ifMatch?: number | undefined;
   idempotencyKey?: string | undefined;
@@ -63,6 +72,8 @@ async function decide(
 ): Promise<Decided> {
   // Stamped once the case is read, and never before its last event: the history's times follow its sequence.
   const now = new Date(Math.max((options.now?.() ?? new Date()).getTime(), row.updatedAt.getTime()));
+  // A case the caller's agency has no part in is not found (machines/access.ts), before any other answer about it.
+  await authorizeCase(db, principal, row, 'event', now);
   if (options.ifMatch !== undefined && options.ifMatch !== row.version) throw problems.staleVersion(row.version);
   const actor = actorOf(principal);
   if (!actor) throw problems.forbidden(`Agency ${principal.agencyId} is not in the service directory`);
@@ -71,13 +82,18 @@ async function decide(
   const { next, changed } = step(snapshot, event);
   if (!changed) throw problems.refused(explainRefusal(snapshot, event));
   const write = transitionWrite(row, event, snapshot, next, options.idempotencyKey);
+  // The answer in the view the caller has after the event (accepting a referral can widen it).
   const response: StoredResponse = {
     status: 200,
-    body: presentCase(write.row, next, person, principal, now),
+    body: presentCase(write.row, next, person, principal, now, await caseAccess(db, principal, write.row, 'read', now)),
     headers: { ETag: `"${write.row.version}"` },
   };
   if (options.idempotencyKey) write.idempotency = { scope: scopeOf(row.id), key: options.idempotencyKey, hash, response };
-  return { response, write, applied: { caseId: row.id, seq: write.row.version, event, snapshot: next, fromState: row.statePaths } };
+  return {
+    response,
+    write,
+    applied: { caseId: row.id, seq: write.row.version, event, snapshot: next, fromState: row.statePaths, ties: write.row.ties as Ties },
+  };
 }
 
 /** Applies one event inside a transaction the caller owns, holding the case's row lock (the sweeper shares its own). */
@@ -92,7 +108,10 @@ export async function applyInTx(tx: Tx, caseId: string, body: Body, principal: P
   if (!found) throw problems.notFound(`No case ${caseId}`);
   if (options.idempotencyKey) {
     const stored = await findStored(tx, scopeOf(caseId), options.idempotencyKey, hash);
-    if (stored) return { response: stored };
+    if (stored) {
+      await authorizeCase(tx, principal, found.row, 'event', options.now?.() ?? new Date());
+      return { response: stored };
+    }
   }
   const decided = await decide(tx, found, body, principal, options, hash);
   // Under the row lock nobody else can move the case on.
@@ -132,13 +151,17 @@ export async function applyEvent(
   principal: Principal,
   options: ApplyOptions = {},
 ): Promise<StoredResponse> {
-  authorizeActing(principal);
+  authorizeRoute(principal, 'cases.act');
   const body = parseBody(rawBody);
   const attempt = async (): Promise<Decided> => {
     const found = await readCase(db, caseId, options.idempotencyKey);
     if (!found) throw problems.notFound(`No case ${caseId}`);
     const hash = hashOf(caseId, body, principal, options);
-    if (found.stored) return { response: storedAnswer(found.stored, hash) };
+    if (found.stored) {
+      // A retry is answered only to a caller who may still act on the case (its part may have ended since).
+      await authorizeCase(db, principal, found.row, 'event', options.now?.() ?? new Date());
+      return { response: storedAnswer(found.stored, hash) };
+    }
     const decided = await decide(db, found, body, principal, options, hash);
     if (!decided.write || (await writeTransition(db, decided.write))) return decided;
     return db.transaction((tx) => applyInTx(tx, caseId, body, principal, options));

@@ -5,15 +5,16 @@ import nhsNumber from 'nhs-number-validator';
 import { z } from 'zod';
 import type { Db, Tx } from '../../db/client.ts';
 import { caseDeadlines, caseEvents, cases, serviceUsers, stateStays } from '../../db/schema/index.ts';
+import { foldTies, relationshipOf, type Ties, tiedAgencies } from '../../machines/access.ts';
 import { eventBodies, type PathwayEvent } from '../../machines/events.ts';
 import { explainRefusal } from '../../machines/explain.ts';
 import { initialSnapshot, persist, restore, step, versionOf } from '../../machines/snapshot.ts';
 import { areas, residencies } from '../../machines/vocab.ts';
+import { authorizeRoute, caseAccess } from '../access.ts';
 import { stayChanges } from '../audits/projections.ts';
 import { actorOf, type Principal } from '../auth.ts';
 import { matchPerson } from '../people.ts';
-import { authorizeActing } from '../policies.ts';
-import { agenciesInvolved, presentCase } from '../presenters/case.ts';
+import { presentCase } from '../presenters/case.ts';
 import { problems } from '../problem.ts';
 import { resolveAgencyRefs } from './agencies.ts';
 import type { Applied } from './applyEvent.ts';
@@ -89,7 +90,7 @@ export type OpenOptions = { idempotencyKey?: string | undefined; now?: () => Dat
 
 /** Opens a case in one transaction: person, case row and its first event, or nothing at all. */
 export async function openCase(db: Db, rawBody: unknown, principal: Principal, options: OpenOptions = {}): Promise<StoredResponse> {
-  authorizeActing(principal);
+  authorizeRoute(principal, 'cases.open');
   const parsed = openCaseSchema.safeParse(rawBody);
   if (!parsed.success) {
     throw problems.malformed(
@@ -114,12 +115,12 @@ export async function openCase(db: Db, rawBody: unknown, principal: Principal, o
     // Serialise openings for one person so two referrals cannot both become "the" open episode.
     await tx.select({ id: serviceUsers.id }).from(serviceUsers).where(eq(serviceUsers.id, person.id)).for('update');
     const [open] = await tx
-      .select({ id: cases.id, reference: cases.reference, snapshot: cases.snapshot, pathwayVersion: cases.pathwayVersion })
+      .select({ id: cases.id, reference: cases.reference, ties: cases.ties })
       .from(cases)
       .where(and(eq(cases.personId, person.id), eq(cases.status, 'open')));
     if (open) {
       // Only an agency with a part in that case is told which case it is.
-      const involved = agenciesInvolved(restore(open.snapshot, open.pathwayVersion)).includes(principal.agencyId);
+      const involved = relationshipOf(open.ties as Ties, principal.agencyId).relationship !== 'none';
       throw problems.conflict(
         `This person already has an open case${involved ? ` (${open.reference})` : ''}; ask ${involved ? 'another service to be involved in it' : 'the service leading it to involve yours'} instead (R-PARALLEL)`,
       );
@@ -139,6 +140,7 @@ export async function openCase(db: Db, rawBody: unknown, principal: Principal, o
       .from(cases)
       .where(eq(cases.personId, person.id));
     const p = projectionsOf(next);
+    const ties = foldTies({}, next.context, event, 1);
     const [row] = await tx
       .insert(cases)
       .values({
@@ -153,6 +155,8 @@ export async function openCase(db: Db, rawBody: unknown, principal: Principal, o
         updatedAt: now,
         closedAt: p.status === 'closed' ? now : null,
         pathwayVersion: versionOf(next),
+        ties,
+        agencies: tiedAgencies(ties),
       })
       .returning();
     if (!row) throw new Error('insert returned no case');
@@ -163,11 +167,11 @@ export async function openCase(db: Db, rawBody: unknown, principal: Principal, o
     await tx.insert(stateStays).values(stayChanges(row.id, 1, event, ['new'], next).enter);
     const response: StoredResponse = {
       status: 201,
-      body: presentCase(row, next, person, principal, now),
+      body: presentCase(row, next, person, principal, now, await caseAccess(tx, principal, row, 'read', now)),
       headers: { ETag: '"1"', Location: `/api/cases/${row.id}` },
     };
     if (options.idempotencyKey) await store(tx, scope, options.idempotencyKey, hash, response);
-    return { response, applied: { caseId: row.id, seq: 1, event, snapshot: next, fromState: ['new'] } satisfies Applied };
+    return { response, applied: { caseId: row.id, seq: 1, event, snapshot: next, fromState: ['new'], ties } satisfies Applied };
   });
   if (result.applied) options.onApplied?.(result.applied);
   return result.response;

@@ -72,7 +72,7 @@ export function transitionWrite(
   const p = projectionsOf(next);
   const version = row.version + 1;
   const deadlinesChanged = JSON.stringify(deadlinesOf(previous)) !== JSON.stringify(deadlinesOf(next));
-  const ties = foldTies((row.ties ?? {}) as Ties, next.context, event);
+  const ties = foldTies((row.ties ?? {}) as Ties, next.context, event, row.version + 1);
   return {
     caseId: row.id,
     fromVersion: row.version,

@@ -1,9 +1,9 @@
 /** /api/audits: the pathway audits as JSON or CSV, filtered by period, area, lead agency and quadrant. */
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
+import { authorizeRoute } from '../access.ts';
 import { toCsv } from '../audits/format.ts';
 import { auditNames, auditQuerySchema, audits, resolveFilters } from '../audits/index.ts';
-import { authorizeAuditing } from '../audits/policy.ts';
 import type { Env } from '../env.ts';
 import { problems } from '../problem.ts';
 import { json, problem } from '../schemas.ts';
@@ -48,7 +48,7 @@ audits$.openapi(
     },
   }),
   (c) => {
-    authorizeAuditing(c.var.principal);
+    authorizeRoute(c.var.principal, 'audits');
     const items = auditNames.map((name) => {
       const a = audits[name] as (typeof audits)[string];
       return { name, title: a.title, description: a.description, href: `/api/audits/${name}` };
@@ -76,7 +76,7 @@ audits$.openapi(
     },
   }),
   async (c) => {
-    authorizeAuditing(c.var.principal);
+    authorizeRoute(c.var.principal, 'audits');
     const name = c.req.valid('param').name;
     const audit = audits[name];
     if (!audit) throw problems.notFound(`No audit ${name}; audits are ${auditNames.join(', ')}`);

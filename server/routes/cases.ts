@@ -1,19 +1,20 @@
 /** /api/cases: open cases, list them, read one, send events, read its history. */
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { and, asc, desc, eq, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { caseEvents, cases, serviceUsers } from '../../db/schema/index.ts';
+import { accessLog, caseEvents, cases, serviceUsers } from '../../db/schema/index.ts';
+import { breakGlassReasons, isCareRole } from '../../machines/access.ts';
 import { eventBodySchema } from '../../machines/events.ts';
 import { restore } from '../../machines/snapshot.ts';
 import { agencyKinds, areas, quadrants } from '../../machines/vocab.ts';
+import { authorizeCase, authorizeRoute, readCase, recordAccess } from '../access.ts';
 import { applyEvent } from '../engine/applyEvent.ts';
 import type { StoredResponse } from '../engine/idempotency.ts';
 import { openCase, openCaseSchema } from '../engine/openCase.ts';
 import type { Env } from '../env.ts';
 import { personAsSent, personAsStored, type SentPerson } from '../people.ts';
-import { authorizeActing } from '../policies.ts';
-import { presentCase, presentCaseSummary, presentHistory } from '../presenters/case.ts';
+import { type CaseView, presentCase, presentCaseSummary, presentHistory } from '../presenters/case.ts';
 import { problems } from '../problem.ts';
 import { caseListSchema, caseSchema, eventRowSchema, json, problem } from '../schemas.ts';
 import { inSaneRange } from '../screen.ts';
@@ -106,7 +107,11 @@ cases$.openapi(
   }),
   async (c) => {
     const q = c.req.valid('query');
+    const principal = c.var.principal;
+    authorizeRoute(principal, 'cases.list');
     const filters: (SQL | undefined)[] = [
+      // A care role lists the cases its agency has or had a part in; oversight roles list every case (no identifiers).
+      isCareRole(principal.role) ? sql`${cases.agencies} @> array[${principal.agencyId}]::text[]` : undefined,
       q.status ? eq(cases.status, q.status) : undefined,
       q.phase ? eq(cases.phase, q.phase) : undefined,
       q.lead ? eq(cases.leadAgencyId, q.lead) : undefined,
@@ -155,8 +160,11 @@ cases$.openapi(
       .from(cases)
       .where(eq(cases.id, c.req.valid('param').id));
     if (!row) throw problems.notFound(`No case ${c.req.valid('param').id}`);
-    const [person] = await db.select().from(serviceUsers).where(eq(serviceUsers.id, row.personId));
-    return c.json(presentCase(row, restore(row.snapshot, row.pathwayVersion), person, c.var.principal, c.var.deps.now()), 200, {
+    const now = c.var.deps.now();
+    const access = await readCase(db, c.var.principal, row, 'read', now);
+    const [person] =
+      access.outcome === 'pseudonymised' ? [] : await db.select().from(serviceUsers).where(eq(serviceUsers.id, row.personId));
+    return c.json(presentCase(row, restore(row.snapshot, row.pathwayVersion), person, c.var.principal, now, access), 200, {
       ETag: `"${row.version}"`,
     });
   },
@@ -182,10 +190,14 @@ cases$.openapi(
     const headers = c.req.valid('header');
     const id = c.req.valid('param').id;
     if (headers['if-match'] === undefined) {
-      // Who may not write, and a case nobody has, are told so first; only then that the precondition is missing.
-      authorizeActing(c.var.principal);
-      const [known] = await database.db.select({ id: cases.id }).from(cases).where(eq(cases.id, id));
+      // Who may not write, and a case the caller may not know of, are told so first; only then that the precondition is missing.
+      authorizeRoute(c.var.principal, 'cases.act');
+      const [known] = await database.db
+        .select({ id: cases.id, ties: cases.ties, snapshot: cases.snapshot })
+        .from(cases)
+        .where(eq(cases.id, id));
       if (!known) throw problems.notFound(`No case ${id}`);
+      await authorizeCase(database.db, c.var.principal, known, 'event', now());
       throw problems.preconditionRequired();
     }
     const r = await applyEvent(database.db, id, c.req.valid('json'), c.var.principal, {
@@ -210,9 +222,142 @@ cases$.openapi(
   async (c) => {
     const { db } = c.var.deps.database;
     const id = c.req.valid('param').id;
-    const [row] = await db.select({ id: cases.id, pathwayVersion: cases.pathwayVersion }).from(cases).where(eq(cases.id, id));
+    const [row] = await db
+      .select({ id: cases.id, pathwayVersion: cases.pathwayVersion, ties: cases.ties, snapshot: cases.snapshot })
+      .from(cases)
+      .where(eq(cases.id, id));
     if (!row) throw problems.notFound(`No case ${id}`);
-    const events = await db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).orderBy(asc(caseEvents.seq));
-    return c.json({ items: presentHistory(events, row.pathwayVersion) }, 200);
+    const access = await readCase(db, c.var.principal, row, 'history', c.var.deps.now());
+    // An agency whose part ended reads the history up to the event that ended it, not what happened after (by number:
+    // the next event may share its instant).
+    const until = access.until;
+    const events = await db
+      .select()
+      .from(caseEvents)
+      .where(
+        access.untilSeq !== undefined ? and(eq(caseEvents.caseId, id), lte(caseEvents.seq, access.untilSeq)) : eq(caseEvents.caseId, id),
+      )
+      .orderBy(asc(caseEvents.seq));
+    return c.json(
+      {
+        items: presentHistory(events, row.pathwayVersion, access.outcome as CaseView),
+        access: { view: access.outcome, until: until?.toISOString() ?? null },
+      },
+      200,
+    );
+  },
+);
+
+const accessLogEntry = z
+  .object({
+    id: z.number().int(),
+    at: z.string(),
+    principal: z.object({ id: z.string(), name: z.string(), agencyId: z.string(), role: z.string() }),
+    action: z.string(),
+    relationship: z.string(),
+    view: z.string(),
+    reason: z.string().nullable(),
+    note: z.string().nullable(),
+    expiresAt: z.string().nullable(),
+  })
+  .meta({ id: 'AccessLogEntry' });
+
+cases$.openapi(
+  createRoute({
+    method: 'get',
+    security,
+    path: '/{id}/access-log',
+    summary: 'Who read this case, when, in which view, and why (break-glass)',
+    description: 'For the lead agency’s service managers and clinical directors, and auditors (the data protection role). Newest first.',
+    request: { params: idParam },
+    responses: { 200: json(z.object({ items: z.array(accessLogEntry) }), 'The case’s access log'), ...errors },
+  }),
+  async (c) => {
+    const { db } = c.var.deps.database;
+    const id = c.req.valid('param').id;
+    const [row] = await db.select({ id: cases.id, ties: cases.ties, snapshot: cases.snapshot }).from(cases).where(eq(cases.id, id));
+    if (!row) throw problems.notFound(`No case ${id}`);
+    await readCase(db, c.var.principal, row, 'accessLog', c.var.deps.now());
+    const entries = await db
+      .select()
+      .from(accessLog)
+      .where(eq(accessLog.caseId, id))
+      .orderBy(desc(accessLog.at), desc(accessLog.id))
+      .limit(1000);
+    return c.json(
+      {
+        items: entries.map((e) => ({
+          id: e.id,
+          at: e.at.toISOString(),
+          principal: { id: e.principalId, name: e.principalName, agencyId: e.agencyId, role: e.role },
+          action: e.action,
+          relationship: e.relationship,
+          view: e.view,
+          reason: e.reason,
+          note: e.note,
+          expiresAt: e.expiresAt?.toISOString() ?? null,
+        })),
+      },
+      200,
+    );
+  },
+);
+
+const breakGlassBody = z
+  .strictObject({
+    reason: z.enum(breakGlassReasons).meta({ description: 'emergency, safeguarding or clinicalNeed' }),
+    note: z.string().trim().min(10).max(1000).meta({ description: 'Why, in your own words: shown to the lead agency’s managers' }),
+  })
+  .meta({ id: 'BreakGlass' });
+
+cases$.openapi(
+  createRoute({
+    method: 'post',
+    security,
+    path: '/{id}/break-glass',
+    summary: 'Open a case your agency has no part in, for a limited time, stating why',
+    description:
+      'A clinician (practitioner, service manager, clinical director) without a full view may open the case for a limited time ' +
+      '(BREAK_GLASS_MINUTES). The access is recorded in the access log and shown to the lead agency’s managers and in audits.',
+    request: { params: idParam, body: { content: { 'application/json': { schema: breakGlassBody } }, required: true } },
+    responses: {
+      201: json(
+        z.object({ caseId: z.uuid(), expiresAt: z.string(), links: z.object({ self: z.string() }) }),
+        'Access granted until expiresAt',
+      ),
+      ...errors,
+    },
+  }),
+  async (c) => {
+    const { database, now, breakGlassMinutes } = c.var.deps;
+    const id = c.req.valid('param').id;
+    const body = c.req.valid('json');
+    const at = now();
+    const granted = await database.db.transaction(async (tx) => {
+      const [row] = await tx.select({ id: cases.id, ties: cases.ties, snapshot: cases.snapshot }).from(cases).where(eq(cases.id, id));
+      if (!row) throw problems.notFound(`No case ${id}`);
+      const access = await authorizeCase(tx, c.var.principal, row, 'breakGlass', at);
+      const expiresAt = new Date(at.getTime() + (breakGlassMinutes ?? 240) * 60_000);
+      await recordAccess(
+        tx,
+        c.var.principal,
+        {
+          caseId: id,
+          action: 'breakGlass',
+          relationship: access.relationship,
+          view: 'full',
+          reason: body.reason,
+          note: body.note,
+          expiresAt,
+        },
+        at,
+      );
+      return expiresAt;
+    });
+    c.var.deps.log.warn(
+      { caseId: id, agency: c.var.principal.agencyId, role: c.var.principal.role, reason: body.reason },
+      'break-glass access',
+    );
+    return c.json({ caseId: id, expiresAt: granted.toISOString(), links: { self: `/api/cases/${id}` } }, 201);
   },
 );

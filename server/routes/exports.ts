@@ -1,8 +1,8 @@
 /** /api/exports: the whole event log for process-mining tools, streamed (XES, OCEL 2.0, CSV). */
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
+import { authorizeRoute, recordAccess } from '../access.ts';
 import { contentTypes, eventLogStream, exportFormats } from '../audits/export/formats.ts';
-import { authorizeExporting } from '../audits/policy.ts';
 import type { Env } from '../env.ts';
 import { problem } from '../schemas.ts';
 
@@ -29,9 +29,16 @@ exports$.openapi(
       403: problem('Only auditors and commissioners export the log'),
     },
   }),
-  (c) => {
-    authorizeExporting(c.var.principal);
+  async (c) => {
+    authorizeRoute(c.var.principal, 'exports');
     const { format } = c.req.valid('query');
+    // Every case's history leaves the server: one entry in the access log says who took it, when, in which form.
+    await recordAccess(
+      c.var.deps.database.db,
+      c.var.principal,
+      { caseId: null, action: 'export', relationship: 'none', view: 'pseudonymised', detail: `event log (${format})` },
+      c.var.deps.now(),
+    );
     return new Response(eventLogStream(c.var.deps.database.db, format), {
       status: 200,
       headers: { 'Content-Type': contentTypes[format], 'Content-Disposition': `attachment; filename="event-log.${extensions[format]}"` },

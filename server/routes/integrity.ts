@@ -1,6 +1,7 @@
 /** /api/integrity: the auditor's check that every history is intact and everything kept beside it follows from it. */
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
+import { authorizeRoute } from '../access.ts';
 import { verifyHistory } from '../engine/verify.ts';
 import type { Env } from '../env.ts';
 import { authenticate } from '../middleware.ts';
@@ -36,7 +37,7 @@ integrity$.openapi(
     },
   }),
   async (c) => {
-    if (c.var.principal.role !== 'auditor') throw problems.forbidden('The integrity check is for auditors');
+    authorizeRoute(c.var.principal, 'integrity');
     return c.json(await verifyHistory(c.var.deps.database.db), 200);
   },
 );

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { pathwayDefinition } from '../../machines/definition.ts';
 import { rules } from '../../machines/rules.ts';
 import { currentVersion, isPathwayVersion, pathwayVersions } from '../../machines/versions.ts';
+import { authorizeRoute } from '../access.ts';
 import type { Principal } from '../auth.ts';
 import { planMigration } from '../engine/migrate.ts';
 import type { Env } from '../env.ts';
@@ -75,11 +76,10 @@ pathway$.openapi(
     ),
 );
 
-/** Service managers and clinical directors plan migrations; the report names cases by reference only. */
-const planning = new Set(['serviceManager', 'clinicalDirector']);
+/** Service managers and clinical directors (machines/access.ts) plan migrations; the report names cases by reference only. */
 const authorizePlanning = (p: Principal) => {
-  if (!planning.has(p.role) || !p.agencyKind)
-    throw problems.forbidden('Migration plans are for service managers and clinical directors of directory agencies');
+  authorizeRoute(p, 'pathwayPlanning');
+  if (!p.agencyKind) throw problems.forbidden('Migration plans are for service managers and clinical directors of directory agencies');
 };
 
 const totals = z.object({ migrates: z.number(), migratesDiverging: z.number(), cannotMigrate: z.number(), total: z.number() });

@@ -3,8 +3,10 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { isCareRole } from '../../machines/access.ts';
 import { currentVersion } from '../../machines/versions.ts';
 import { agencyKinds, areas, quadrants } from '../../machines/vocab.ts';
+import { authorizeRoute } from '../access.ts';
 import type { Env } from '../env.ts';
 import { problems } from '../problem.ts';
 
@@ -35,14 +37,15 @@ function where(f: Filters): SQL {
 }
 
 /** Each open case in each of its leaf states, with when it entered that state (the open stay, else the case's last change). */
-const openStays = (f: Filters) => sql`
+/** Open cases by leaf state; with `agency`, only those the agency has or had a part in (machines/access.ts). */
+const openStays = (f: Filters, agency?: string) => sql`
   select c.id, c.reference, c.area, c.quadrant, c.lead_agency_id, c.responsible_agency_id, c.pathway_version, s.state,
          coalesce((select max(st.entered_at) from state_stays st
                     where st.case_id = c.id and st.state = s.state and st.left_at is null), c.state_entered_at) as entered_at
     from cases c
     left join agencies ra on ra.id = c.responsible_agency_id
     cross join lateral unnest(c.state_paths) as s(state)
-   where ${where(f)}`;
+   where ${where(f)} ${agency ? sql`and c.agencies @> array[${agency}]::text[]` : sql``}`;
 
 async function rows<T>(db: Env['Variables']['deps']['database']['db'], query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
@@ -52,6 +55,7 @@ async function rows<T>(db: Env['Variables']['deps']['database']['db'], query: SQ
 const days = (at: Date) => sql`(extract(epoch from (${at.toISOString()}::timestamptz - o.entered_at)) / 86400.0)`;
 
 stats.get('/states', async (c) => {
+  authorizeRoute(c.var.principal, 'stats');
   const f = parse(filtersSchema, c.req.query());
   const now = c.var.deps.now();
   const states = await rows<{ state: string; open: number; earlier: number; median_days: number; max_days: number }>(
@@ -89,12 +93,14 @@ const casesQuery = filtersSchema.extend({
 });
 
 stats.get('/cases', async (c) => {
+  authorizeRoute(c.var.principal, 'stats');
   const { state, limit, ...f } = parse(casesQuery, c.req.query());
   const now = c.var.deps.now();
   // A compound state holds the cases in any of its leaves.
   const items = await rows<Record<string, unknown>>(
     c.var.deps.database.db,
-    sql`with o as (${openStays(f)})
+    // A service is listed only the cases it has a part in: the others it is not told of (404 on the case routes).
+    sql`with o as (${openStays(f, isCareRole(c.var.principal.role) ? c.var.principal.agencyId : undefined)})
         select o.id, o.reference, o.state, o.area, o.quadrant, o.lead_agency_id as "leadAgencyId",
                o.responsible_agency_id as "responsibleAgencyId",
                to_char(o.entered_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "enteredAt",

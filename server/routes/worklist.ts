@@ -8,9 +8,9 @@ const targetDays = new Map(pathwayDefinition().states.map((st) => [st.id, st.tar
 
 import { responsibility } from '../../machines/responsibility.ts';
 import { restore } from '../../machines/snapshot.ts';
+import { authorizeRoute } from '../access.ts';
+import { plainRows as sqlRows } from '../audits/sql.ts';
 import type { Env } from '../env.ts';
-import { authorizeActing, seesIdentifiers } from '../policies.ts';
-import { agenciesInvolved } from '../presenters/case.ts';
 
 export const worklist = new Hono<Env>();
 
@@ -30,6 +30,18 @@ type Row = {
   date_of_birth: string;
 };
 
+type BreakGlassRow = {
+  caseId: string;
+  reference: string;
+  agencyId: string;
+  role: string;
+  principalName: string;
+  reason: string;
+  note: string;
+  at: string | Date;
+  expiresAt: string | Date;
+};
+
 export type Reason = {
   kind: 'referral' | 'lead' | 'handover' | 'involvement' | 'disputeResolution' | 'reviewOverdue' | 'stalled';
   due: string | null;
@@ -38,26 +50,27 @@ export type Reason = {
 };
 
 /**
- * One query over open cases: held by the agency (lead, or the service holding the referral; both indexed), or with a
- * referral, lead proposal, handover or involvement request addressed to it, or a dispute resolution awaiting its
- * confirmation (read from the snapshot's facts).
+ * One query over the open cases the agency has a part in now (its tie, machines/access.ts: lead, involved, awaiting
+ * its answer, or the referrer answerable while a referral awaits), from the GIN index on the agencies list.
  */
 const query = (agency: string): SQL => sql`
   select c.id, c.reference, c.snapshot, c.pathway_version, c.state_paths, c.version, c.area, c.quadrant,
          to_char(c.state_entered_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as entered_at,
          p.given_name, p.family_name, p.nhs_number, p.date_of_birth::text as date_of_birth
     from cases c join service_users p on p.id = c.person_id
-   where c.status = 'open' and (
-         c.lead_agency_id = ${agency} or c.responsible_agency_id = ${agency}
-      or (c.snapshot #>> '{context,referral,to,id}' = ${agency} and c.snapshot #>> '{context,referral,status}' = 'awaiting')
-      or c.snapshot #>> '{context,leadProposal,to,id}' = ${agency}
-      or c.snapshot #>> '{context,handover,to,id}' = ${agency}
-      or exists (select 1 from jsonb_array_elements(coalesce(c.snapshot #> '{context,involvements}', '[]'::jsonb)) i
-                  where i #>> '{agency,id}' = ${agency} and i ->> 'status' = 'requested')
-      or exists (select 1 from jsonb_array_elements(coalesce(c.snapshot #> '{context,dispute,proposal,awaiting}', '[]'::jsonb)) a
-                  where a ->> 'id' = ${agency}))
+   where c.status = 'open' and c.agencies @> array[${agency}]::text[] and c.ties #> array[${agency}, 'until'] is null
    order by c.state_entered_at asc
    limit 500`;
+
+/** Break-glass accesses to cases the agency leads (or, before a lead, answers for), in the last 14 days: its managers are told (docs/information-governance.md). */
+const breakGlassQuery = (agency: string, since: Date): SQL => sql`
+  select l.case_id as "caseId", c.reference, l.agency_id as "agencyId", l.role, l.principal_name as "principalName",
+         l.reason, l.note, l.at, l.expires_at as "expiresAt"
+    from access_log l join cases c on c.id = l.case_id
+   where l.action = 'breakGlass' and l.at >= ${since.toISOString()}::timestamptz
+     and coalesce(c.lead_agency_id, c.responsible_agency_id) = ${agency}
+   order by l.at desc
+   limit 200`;
 
 const DAY_MS = 86_400_000;
 const labels = {
@@ -89,22 +102,27 @@ function reasonsOf(row: Row, agency: string, now: Date): Reason[] {
 
 worklist.get('/', async (c) => {
   const principal = c.var.principal;
-  authorizeActing(principal);
+  authorizeRoute(principal, 'worklist');
   const now = c.var.deps.now();
-  const result = (await c.var.deps.database.db.execute(query(principal.agencyId))) as unknown as Row[] | { rows: Row[] };
-  const rows = Array.isArray(result) ? result : result.rows;
+  const { db } = c.var.deps.database;
+  const rows = await sqlRows<Row>(db, query(principal.agencyId));
+  // Service managers and clinical directors of the lead agency see who broke glass on its cases, and why.
+  const managing = principal.role === 'serviceManager' || principal.role === 'clinicalDirector';
+  const breakGlass = managing
+    ? (await sqlRows<BreakGlassRow>(db, breakGlassQuery(principal.agencyId, new Date(now.getTime() - 14 * DAY_MS)))).map((b) => ({
+        ...b,
+        at: new Date(b.at).toISOString(),
+        expiresAt: new Date(b.expiresAt).toISOString(),
+      }))
+    : [];
   const items = rows
     .map((row) => {
       const reasons = reasonsOf(row, principal.agencyId, now);
-      const identified = seesIdentifiers(principal, agenciesInvolved(restore(row.snapshot, row.pathway_version)));
+      // Every case listed is one the agency has a part in now: it may see who the person is (even the restricted view).
       return {
         id: row.id,
         reference: row.reference,
-        ...(identified
-          ? {
-              person: { givenName: row.given_name, familyName: row.family_name, nhsNumber: row.nhs_number, dateOfBirth: row.date_of_birth },
-            }
-          : {}),
+        person: { givenName: row.given_name, familyName: row.family_name, nhsNumber: row.nhs_number, dateOfBirth: row.date_of_birth },
         state: row.state_paths,
         version: row.version,
         area: row.area,
@@ -120,5 +138,5 @@ worklist.get('/', async (c) => {
         Number(b.reasons.some((r) => r.overdue)) - Number(a.reasons.some((r) => r.overdue)) ||
         a.stateEnteredAt.localeCompare(b.stateEnteredAt),
     );
-  return c.json({ agency: principal.agencyId, asOf: now.toISOString(), items });
+  return c.json({ agency: principal.agencyId, asOf: now.toISOString(), items, breakGlass });
 });

@@ -144,10 +144,14 @@ describe.each(backends)('events API on $name', (backend) => {
       const step = [bodies.consent('given'), services.sms] as const;
       expect((await sendEvent(api, opened.id, step, { headers: { 'Idempotency-Key': key } })).status).toBe(200);
       const before = await databaseState(database.db, opened.id);
-      const res = await sendEvent(api, opened.id, [step[0], services.smsEast], { headers: { 'Idempotency-Key': key } });
-
+      // Another service with a part in the case (the referrer) reusing the key: refused, not handed the first answer.
+      const res = await sendEvent(api, opened.id, [step[0], services.primary], { headers: { 'Idempotency-Key': key } });
       expectProblem(res, 422);
       expect(res.text).not.toContain(opened.person.nhsNumber);
+      // A service with no part in it is not even told the case exists.
+      const stranger = await sendEvent(api, opened.id, [step[0], services.smsEast], { headers: { 'Idempotency-Key': key } });
+      expectProblem(stranger, 404);
+      expect(stranger.text).not.toContain(opened.person.nhsNumber);
       expect(await databaseState(database.db, opened.id)).toEqual(before);
     });
 
@@ -189,10 +193,16 @@ describe.each(backends)('events API on $name', (backend) => {
     it('should answer 403 naming R-HANDOVER-ONLYRECEIVER when a service other than the receiver accepts a handover', async () => {
       const opened = await caseAt(api, httpJourneys.handoverPending());
       const before = await databaseState(database.db, opened.id);
-      for (const agency of [services.sms, services.primary, services.cmhtMedway]) {
+      // The sender and the referrer have a part in the case: the pathway's rule answers them.
+      for (const agency of [services.sms, services.primary]) {
         const problem = expectProblem(await sendEvent(api, opened.id, [bodies.acceptHandover(), agency]), 403);
         expect(problem).toMatchObject({ rule: 'R-HANDOVER-ONLYRECEIVER', clause: rules['R-HANDOVER-ONLYRECEIVER'].clause });
         expect(problem.blockedBy?.[0]?.message).toContain(services.cmht.name);
+      }
+      // A service with no part in it is not told the case exists (the access policy, machines/access.ts).
+      for (const agency of [services.cmhtMedway, services.iapt]) {
+        const hidden = expectProblem(await sendEvent(api, opened.id, [bodies.acceptHandover(), agency]), 404);
+        expect(hidden.detail).toBe(`No case ${opened.id}`);
       }
       expect(await databaseState(database.db, opened.id)).toEqual(before);
     });

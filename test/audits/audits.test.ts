@@ -188,6 +188,7 @@ describe.each(backends)('pathway audits on $name', (backend) => {
         'priority',
         'flow',
         'quality',
+        'breakGlass',
       ]);
       const json = await api.request('GET', '/api/audits/stalled?from=2026-03-01&area=MEDWAY', {
         as: 'cgl-west-kent',

@@ -12,6 +12,8 @@ import { backends, type TestDatabase } from '../support/database.ts';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 20_000);
 /** Stands for the If-Match of the version the case is at when the request is sent. */
 const CURRENT = 'current version';
+/** Stands for an If-Match one version behind the case (a client that read it before the last change). */
+const STALE = 'stale version';
 const agencyIds = ['cgl-west-kent', 'kmpt-cmht-maidstone', 'kmpt-pcmhs-maidstone', 'forward-trust-canterbury', 'not-in-directory'];
 
 /** What the database holds, in a few numbers: a refused request must leave all of them as they were. */
@@ -85,7 +87,12 @@ describe.each(backends.slice(0, 1))('fuzzing the API with hostile requests on $n
       });
       caseIds.push(r.json.id as string);
     }
-    await api.request('POST', `/api/cases/${caseIds[1]}/events`, { as: 'cgl-west-kent', body: { type: 'referral.accept' } });
+    const accepted = await api.request('POST', `/api/cases/${caseIds[1]}/events`, {
+      as: 'cgl-west-kent',
+      body: { type: 'referral.accept' },
+      headers: { 'If-Match': '"1"' },
+    });
+    expect(accepted.status, accepted.text).toBe(200);
     for (const agency of agencyIds)
       for (const role of roles) tokens[`${agency}|${role}`] = await mintToken(testAuth, { sub: `${agency}-${role}`, agency, role });
     tokens.wrongSecret = await mintToken(
@@ -158,6 +165,10 @@ describe.each(backends.slice(0, 1))('fuzzing the API with hostile requests on $n
     );
     const auth = fc.oneof(
       fc.constantFrom(...Object.keys(tokens)).map((k) => `Bearer ${tokens[k]}`),
+      // The services with a part in the cases (the referrer and the receiver): others are not told a case exists (404).
+      fc
+        .constantFrom('kmpt-pcmhs-maidstone|practitioner', 'cgl-west-kent|practitioner', 'cgl-west-kent|serviceManager')
+        .map((k) => `Bearer ${tokens[k]}`),
       fc.constantFrom(undefined, 'Bearer', 'Bearer garbage.garbage.garbage', 'Basic dXNlcjpwYXNz', `Bearer ${'a'.repeat(5000)}`),
     );
     const request = fc.record({
@@ -178,6 +189,7 @@ describe.each(backends.slice(0, 1))('fuzzing the API with hostile requests on $n
       ifMatch: fc.option(
         fc.oneof(
           { weight: 3, arbitrary: fc.constant(CURRENT) },
+          fc.constant(STALE),
           fc.constantFrom('"1"', '"2"', 'W/"1"', '*', '"99999999999"', '"-1"'),
           fc.string({ maxLength: 20 }),
         ),
@@ -195,10 +207,10 @@ describe.each(backends.slice(0, 1))('fuzzing the API with hostile requests on $n
         const headers: Record<string, string> = {};
         if (r.auth) headers.Authorization = r.auth;
         if (r.contentType) headers['Content-Type'] = r.contentType;
-        if (r.ifMatch === CURRENT) {
+        if (r.ifMatch === CURRENT || r.ifMatch === STALE) {
           const id = /\/api\/cases\/([0-9a-f-]{36})\//.exec(r.path)?.[1];
           const [row] = id ? await database.db.select({ version: cases.version }).from(cases).where(eq(cases.id, id)) : [];
-          headers['If-Match'] = `"${row?.version ?? 1}"`;
+          headers['If-Match'] = `"${(row?.version ?? 1) + (r.ifMatch === STALE ? 1 : 0)}"`;
         } else if (r.ifMatch) headers['If-Match'] = r.ifMatch;
         if (r.idempotencyKey) headers['Idempotency-Key'] = r.idempotencyKey;
         let res: Response;

@@ -35,7 +35,7 @@ export async function generateRows(seed: number, slot: number, w: CohortWindow):
     step: (event, from, next) => {
       steps.push({ event, from, to: statePaths(next.value) });
       applyStayChanges(stays, stayChanges(caseId, steps.length, event, from, next));
-      ties = foldTies(ties, next.context, event);
+      ties = foldTies(ties, next.context, event, steps.length);
     },
     refused: (event, snapshot: PathwaySnapshot) => {
       const p = projectionsOf(snapshot);
