@@ -1,4 +1,5 @@
 /** The shapes the server's presenters send (server/presenters, server/routes): what the UI reads, nothing more. */
+import type { ConsentState, Outcome, Relationship } from '../../../machines/access.ts';
 import type { PathwayContext } from '../../../machines/context.ts';
 import type { Actor, EventType } from '../../../machines/events.ts';
 import type { NextEvent } from '../../../machines/explain.ts';
@@ -19,7 +20,10 @@ export type CaseView = {
   quadrant: Quadrant | null;
   area: Area | null;
   responsibility: Responsibility;
-  facts: PathwayContext;
+  /** Every clinical fact: in the full view only. */
+  facts: PathwayContext | null;
+  /** Why the caller sees what it sees (machines/access.ts). */
+  access: CaseAccess;
   nextEvents: NextEvent[];
   openedAt: string;
   stateEnteredAt: string;
@@ -27,11 +31,22 @@ export type CaseView = {
   pathwayVersion: number;
 };
 
+export type CaseAccess = {
+  relationship: Relationship;
+  view: Outcome;
+  consent: ConsentState;
+  /** A past part: the record is shown up to this moment. */
+  until: string | null;
+  breakGlassUntil: string | null;
+};
+
 export type EventRow = {
   seq: number;
   pathwayVersion: number;
   type: EventType;
   payload: Record<string, unknown>;
+  /** The payload is withheld from this caller's view (it is then empty). */
+  withheld?: boolean;
   actor: Actor;
   fromState: string[];
   toState: string[];
@@ -66,6 +81,28 @@ export type WorkItem = {
   quadrant: Quadrant | null;
   stateEnteredAt: string;
   reasons: Reason[];
+};
+export type BreakGlassNotice = {
+  caseId: string;
+  reference: string;
+  agencyId: string;
+  role: string;
+  principalName: string;
+  reason: string;
+  note: string;
+  at: string;
+  expiresAt: string;
+};
+export type AccessLogEntry = {
+  id: number;
+  at: string;
+  principal: { id: string; name: string; agencyId: string; role: string };
+  action: string;
+  relationship: string;
+  view: string;
+  reason: string | null;
+  note: string | null;
+  expiresAt: string | null;
 };
 
 export type AuditSection = {

@@ -1,4 +1,5 @@
 /** The signed-in person: a bearer token kept for this browser tab, and the claims the UI shows (the server checks them). */
+import { allows } from '../../../machines/access.ts';
 import type { Role } from '../../../machines/vocab.ts';
 
 export type Session = { token: string; name: string; agency: string; role: Role; expiresAt: number };
@@ -45,7 +46,6 @@ export const signIn = (token: string): Session | null => {
 };
 export const signOut = () => sessionStorage.removeItem(KEY);
 
-/** Who acts on cases; commissioners and auditors read aggregates only. */
-export const acts = (s: Session | null): boolean => !!s && ['practitioner', 'serviceManager', 'clinicalDirector'].includes(s.role);
-export const oversees = (s: Session | null): boolean =>
-  !!s && ['commissioner', 'auditor', 'serviceManager', 'clinicalDirector'].includes(s.role);
+/** What to offer, from the same access policy the server enforces (the server still decides every request). */
+export const acts = (s: Session | null): boolean => !!s && allows(s.role, 'cases.act');
+export const oversees = (s: Session | null): boolean => !!s && allows(s.role, 'audits');

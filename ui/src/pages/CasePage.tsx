@@ -5,6 +5,7 @@ import { responsibility } from '../../../machines/responsibility.ts';
 import type { CaseView, EventRow } from '../api/types.ts';
 import { useApi } from '../api/useApi.ts';
 import { acts, type Session } from '../auth/session.ts';
+import { AccessBanner, AccessLog, BreakGlass } from '../case/Access.tsx';
 import { NextEvents } from '../case/NextEvents.tsx';
 import { leafStates, pathOverlays, snapshotAt } from '../case/path.ts';
 import { ResponsibilityPanel } from '../case/ResponsibilityPanel.tsx';
@@ -33,11 +34,36 @@ export function CasePage({ id, session }: { id: string; session: Session }) {
   const view = kase.data;
   const version = view?.pathwayVersion;
   const edges = useMemo(() => chartEdges(pathwayDefinition(version)), [version]);
-  const replayed = useMemo(() => (version ? snapshotAt(events, upTo, version) : null), [events, upTo, version]);
+  // A history whose payloads are withheld from this view cannot be replayed: its steps' states are shown instead.
+  const withheld = events.some((e) => e.withheld);
+  const replayed = useMemo(() => (version && !withheld ? snapshotAt(events, upTo, version) : null), [events, upTo, version, withheld]);
   const latest = upTo === events.length;
-  const current = latest && view ? (view.status === 'closed' ? ['closed'] : view.state) : leafStates(replayed);
+  const current =
+    latest && view
+      ? view.status === 'closed'
+        ? ['closed']
+        : view.state
+      : withheld
+        ? (events[upTo - 1]?.toState ?? [])
+        : leafStates(replayed);
   const overlays = useMemo(() => pathOverlays(events, upTo, current, edges), [events, upTo, current, edges]);
 
+  if (kase.error?.status === 404)
+    return (
+      <>
+        <h1>No case you can see</h1>
+        <p>There is no case with this address that your service has a part in.</p>
+        {acts(session) && (
+          <BreakGlass
+            caseId={id}
+            onOpened={() => {
+              kase.reload();
+              history.reload();
+            }}
+          />
+        )}
+      </>
+    );
   if (kase.error) return <p>Could not load the case: {kase.error.message}</p>;
   if (!view) return <p>Loading the case…</p>;
   const shownResponsibility = latest || !replayed ? view.responsibility : responsibility(replayed);
@@ -51,6 +77,7 @@ export function CasePage({ id, session }: { id: string; session: Session }) {
         {notice}
       </p>
       {notice && <p className="nhsuk-body-s">{notice}</p>}
+      <AccessBanner access={view.access} />
       {view.person ? (
         <dl className="nhsuk-summary-list" data-testid="identifiers">
           <div className="nhsuk-summary-list__row">
@@ -72,6 +99,10 @@ export function CasePage({ id, session }: { id: string; session: Session }) {
         <p className="nhsuk-body-s" data-testid="pseudonymised">
           Pseudonymised: identifiers are shown only to the agencies involved in this case.
         </p>
+      )}
+      {(session.role === 'auditor' ||
+        (view.access.relationship === 'lead' && (session.role === 'serviceManager' || session.role === 'clinicalDirector'))) && (
+        <AccessLog caseId={id} />
       )}
       <p>
         <strong>Now:</strong>{' '}
@@ -98,7 +129,8 @@ export function CasePage({ id, session }: { id: string; session: Session }) {
         />
         {!latest && (
           <p className="nhsuk-body-s" data-testid="replayed-state">
-            Replayed in your browser: {leafStates(replayed).map(stateLabel).join(' + ') || 'Before the referral'}{' '}
+            {withheld ? 'After that step' : 'Replayed in your browser'}:{' '}
+            {(withheld ? current : leafStates(replayed)).map(stateLabel).join(' + ') || 'Before the referral'}{' '}
             <button type="button" className="app-link-button" onClick={() => setPosition(null)}>
               Back to now
             </button>

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { agencyName, useDirectory } from '../api/directory.ts';
-import type { CaseView, WorkItem } from '../api/types.ts';
+import type { BreakGlassNotice, CaseView, WorkItem } from '../api/types.ts';
 import { useApi } from '../api/useApi.ts';
 import type { Session } from '../auth/session.ts';
 import { when } from '../case/Timeline.tsx';
@@ -13,7 +13,7 @@ import { ActPanel } from '../worklist/ActPanel.tsx';
 
 export function WorklistPage({ session }: { session: Session }) {
   const directory = useDirectory();
-  const list = useApi<{ items: WorkItem[] }>('/api/worklist');
+  const list = useApi<{ items: WorkItem[]; breakGlass: BreakGlassNotice[] }>('/api/worklist');
   const [open, setOpen] = useState<string | null>(null);
   const [sent, setSent] = useState<string>();
   const live = useInspection('/api/inspect', (e) => {
@@ -36,6 +36,23 @@ export function WorklistPage({ session }: { session: Session }) {
         </div>
       )}
       {list.error && <p>Could not load the worklist: {list.error.message}</p>}
+      {list.data && list.data.breakGlass.length > 0 && (
+        <section data-testid="break-glass-notices">
+          <h2>Emergency access to your cases (last 14 days)</h2>
+          <ul className="nhsuk-list">
+            {list.data.breakGlass.map((b) => (
+              <li key={`${b.caseId}-${b.at}`} className="nhsuk-card">
+                <div className="nhsuk-card__content">
+                  <p className="nhsuk-body-s">
+                    <Link href={`/cases/${b.caseId}`}>{b.reference}</Link> opened {when(b.at)} by {b.principalName} ({b.role},{' '}
+                    {agencyName(directory, b.agencyId)}) until {when(b.expiresAt)}: {b.reason} — {b.note}
+                  </p>
+                </div>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {list.data && list.data.items.length === 0 && <p>Nothing needs your agency’s action now.</p>}
       <ul className="nhsuk-list app-worklist" data-testid="worklist">
         {list.data?.items.map((item) => (
