@@ -27,7 +27,7 @@ export const breakGlass: Audit = {
       db,
       sql`
       select c.reference, ${iso(sql`l.at`)} as at, ${iso(sql`l.expires_at`)} as expires_at, l.agency_id as agency, l.role, l.reason,
-             coalesce(c.lead_agency_id, c.responsible_agency_id) as lead_agency, c.area, (count(*) over ())::int as total
+             coalesce(c.lead_agency_id, c.responsible_agency_id, c.snapshot #>> '{context,referral,to,id}') as lead_agency, c.area, (count(*) over ())::int as total
         from access_log l join cases c on c.id = l.case_id
         ${caseScope(f, sql`l.case_id`)} and l.action = 'breakGlass' and l.at >= ${ts(f.from)} and l.at < ${ts(f.to)}
        order by l.at desc

@@ -8,7 +8,7 @@ import { caseDeadlines, caseEvents, cases, serviceUsers, stateStays } from '../.
 import { foldTies, relationshipOf, type Ties, tiedAgencies } from '../../machines/access.ts';
 import { eventBodies, type PathwayEvent } from '../../machines/events.ts';
 import { explainRefusal } from '../../machines/explain.ts';
-import { initialSnapshot, persist, restore, step, versionOf } from '../../machines/snapshot.ts';
+import { initialSnapshot, persist, step, versionOf } from '../../machines/snapshot.ts';
 import { areas, residencies } from '../../machines/vocab.ts';
 import { authorizeRoute, caseAccess } from '../access.ts';
 import { stayChanges } from '../audits/projections.ts';

@@ -5,7 +5,6 @@ import { authorizeRoute } from '../access.ts';
 import { verifyHistory } from '../engine/verify.ts';
 import type { Env } from '../env.ts';
 import { authenticate } from '../middleware.ts';
-import { problems } from '../problem.ts';
 import { json, problem } from '../schemas.ts';
 
 export const integrity$ = new OpenAPIHono<Env>();

@@ -62,13 +62,15 @@ const query = (agency: string): SQL => sql`
    order by c.state_entered_at asc
    limit 500`;
 
-/** Break-glass accesses to cases the agency leads (or, before a lead, answers for), in the last 14 days: its managers are told (docs/information-governance.md). */
+/**
+ * Break-glass accesses to cases the agency leads (before a lead: answers for; for a self-referral awaiting acceptance:
+ * received), in the last 14 days: its managers are told (docs/information-governance.md). */
 const breakGlassQuery = (agency: string, since: Date): SQL => sql`
   select l.case_id as "caseId", c.reference, l.agency_id as "agencyId", l.role, l.principal_name as "principalName",
          l.reason, l.note, l.at, l.expires_at as "expiresAt"
     from access_log l join cases c on c.id = l.case_id
    where l.action = 'breakGlass' and l.at >= ${since.toISOString()}::timestamptz
-     and coalesce(c.lead_agency_id, c.responsible_agency_id) = ${agency}
+     and coalesce(c.lead_agency_id, c.responsible_agency_id, c.snapshot #>> '{context,referral,to,id}') = ${agency}
    order by l.at desc
    limit 200`;
 

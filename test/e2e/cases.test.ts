@@ -176,3 +176,53 @@ describe('the worklist', () => {
     for (const p of [first.page, second.page]) await p.context().close();
   });
 });
+
+describe('who sees a case', () => {
+  it('should hide a case from a service with no part in it, open it on a stated reason, and show the lead who looked', async () => {
+    // A directory service with no part in the declined-to-be case: the API answers it 404, as for no case at all.
+    const { items: directory } = await api<{ items: { id: string }[] }>(baseUrl, commissioner, '/api/directory');
+    let stranger: string | undefined;
+    for (const a of directory) {
+      const bearer = await token(baseUrl, a.id, 'practitioner', 'Casey Stranger');
+      const res = await fetch(`${baseUrl}/api/cases/${declined.id}`, { headers: { Authorization: `Bearer ${bearer}` } });
+      if (res.status === 404) {
+        stranger = bearer;
+        break;
+      }
+    }
+    if (!stranger) throw new Error('every directory service has a part in the case');
+    const page = await newPage(stranger, `/cases/${declined.id}`);
+    await page.getByRole('heading', { name: 'No case you can see' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByLabel('Safeguarding').check();
+    await page.getByLabel(/Why you need it now/).fill('Presented at A&E tonight, history needed to assess risk');
+    await page.getByRole('button', { name: 'Open the case' }).click();
+    await page.getByTestId('case-reference').filter({ hasText: declined.reference }).waitFor();
+    expect(await page.getByTestId('access-banner').textContent()).toContain('Emergency access until');
+    expect(await page.getByTestId('identifiers').count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'case-break-glass');
+    expect(consoleErrors(page).filter((e) => !e.includes('404'))).toEqual([]);
+    await page.context().close();
+
+    // The service answerable for the case is told, on its managers' worklist.
+    // (While a referral awaits acceptance the referrer answers for it; for a self-referral, the service it went to.)
+    const answerable =
+      (await api<{ responsibility: { responsible: { id: string } | null } }>(baseUrl, commissioner, `/api/cases/${declined.id}`))
+        .responsibility.responsible?.id ?? declined.receiver;
+    const manager = await newPage(await token(baseUrl, answerable, 'serviceManager', 'Morgan Manager'), '/worklist');
+    await manager.getByTestId('break-glass-notices').filter({ hasText: declined.reference }).waitFor();
+    expect(await manager.getByTestId('break-glass-notices').textContent()).toContain('Presented at A&E tonight');
+    expect(await seriousViolations(manager)).toEqual([]);
+    await manager.context().close();
+
+    // An auditor reads who looked at the case, the break-glass with its reason among them.
+    const auditor = await newPage(await token(baseUrl, 'cgl-west-kent', 'auditor', 'Ari Auditor'), `/cases/${declined.id}`);
+    await auditor.getByTestId('pseudonymised').waitFor();
+    await auditor.getByTestId('access-log').locator('summary').click();
+    await auditor.getByTestId('access-log').filter({ hasText: 'breakGlass' }).waitFor();
+    expect(await seriousViolations(auditor)).toEqual([]);
+    await screenshot(auditor, 'case-access-log');
+    await auditor.context().close();
+  });
+});

@@ -37,6 +37,24 @@ async function waitReady(url: string, child: ChildProcess, ms = 120_000) {
   throw new Error('the server did not become ready');
 }
 
+/** What the access log holds after the browser tests (every read they made of a case, by action, role and view). */
+async function reportAccessLog(dataDir: string) {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = new PGlite(dataDir);
+  try {
+    const { rows } = await db.query<{ action: string; role: string; relationship: string; view: string; n: number }>(
+      `select action, role, relationship, view, count(*)::int as n from access_log
+        group by 1, 2, 3, 4 order by 1, 2, 3, 4`,
+    );
+    const total = rows.reduce((n, r) => n + r.n, 0);
+    console.info(
+      `access log after the browser tests: ${total} entries\n${rows.map((r) => `  ${r.action} · ${r.role} · ${r.relationship} · ${r.view}: ${r.n}`).join('\n')}`,
+    );
+  } finally {
+    await db.close();
+  }
+}
+
 export default async function setup(project: TestProject) {
   await import('../../ui/ensureBuilt.ts');
   const dataDir = mkdtempSync(join(tmpdir(), 'pathway-e2e-'));
@@ -62,6 +80,7 @@ export default async function setup(project: TestProject) {
     child.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
     if (child.exitCode === null) child.kill('SIGKILL');
+    await reportAccessLog(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
   };
 }
