@@ -80,8 +80,9 @@ export async function caseAccess(db: Db | Tx, p: Principal, kase: GuardedCase, a
   const consent = consentFor(sharingOf(kase.snapshot), tie);
   let relationship = tied;
   let breakGlassUntil: Date | undefined;
-  // Only a clinician who would not see the case in full can have opened one: nobody else costs a lookup.
-  if (isCareRole(role) && decide(role, 'read', tied, consent) !== 'full') {
+  // Looked up only where an open break-glass would change this decision (a clinician without a full view): nobody
+  // else costs a query (sending an event as a service with a part in the case, say).
+  if (isCareRole(role) && decide(role, action, tied, consent) !== decide(role, action, 'breakGlass', consent)) {
     breakGlassUntil = await openBreakGlass(db, p, kase.id, now);
     if (breakGlassUntil) relationship = 'breakGlass';
   }
