@@ -1,5 +1,5 @@
 /** Each agency's part in a case (machines/access.ts): filled in for cases written before the engine kept it. */
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, gt, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { caseEvents, cases } from '../../db/schema/index.ts';
 import { tiedAgencies } from '../../machines/access.ts';
@@ -32,14 +32,18 @@ export async function backfillTies(db: Db, batchSize = 500): Promise<number> {
         ),
       )
       .orderBy(asc(caseEvents.caseId), asc(caseEvents.seq));
-    for (const c of batch) {
-      const history = rows.filter((r) => r.caseId === c.id).map(eventFromRow);
+    const byCase = new Map<string, (typeof rows)[number][]>();
+    for (const r of rows) byCase.set(r.caseId, [...(byCase.get(r.caseId) ?? []), r]);
+    const filled = batch.map((c) => {
+      const history = (byCase.get(c.id) ?? []).map(eventFromRow);
       const { ties } = replayStays(c.id, history, startVersionOf(history, c.pathwayVersion));
-      await db
-        .update(cases)
-        .set({ ties, agencies: tiedAgencies(ties) })
-        .where(eq(cases.id, c.id));
-    }
+      return { id: c.id, ties, agencies: tiedAgencies(ties) };
+    });
+    // One statement per batch, not one per case.
+    await db.execute(sql`
+      update cases c set ties = x.ties, agencies = x.agencies
+        from jsonb_to_recordset(${JSON.stringify(filled)}::jsonb) as x(id uuid, ties jsonb, agencies text[])
+       where c.id = x.id`);
     done += batch.length;
     after = batch[batch.length - 1]?.id ?? after;
   }
