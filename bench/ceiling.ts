@@ -56,6 +56,7 @@ export function ceilingTransition(sql: postgres.Sql, db: Db): (id: string) => Pr
         },
         deadlines: null,
         stays: { exit: null, enter: [] },
+        notifications: [],
       }) as never[],
       { prepare: true },
     );

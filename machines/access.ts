@@ -151,7 +151,12 @@ export const routeGrants = {
     roles: principalRoles,
     what: 'the map’s counts and waits per state, and the cases in a state by reference (no identifiers)',
   },
-  worklist: { route: 'GET /api/worklist', roles: careRoles, what: 'what awaits the caller’s agency' },
+  webhooks: {
+    route: '/api/webhooks/*',
+    roles: ['serviceManager', 'clinicalDirector'],
+    what: 'manage where the agency’s notifications are sent, and their deliveries',
+  },
+  worklist: { route: 'GET /api/worklist, GET /api/notifications', roles: careRoles, what: 'what awaits the caller’s agency' },
   audits: {
     route: 'GET /api/audits/*',
     roles: ['auditor', 'commissioner', 'serviceManager', 'clinicalDirector'],

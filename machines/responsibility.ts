@@ -42,7 +42,8 @@ export const agencyName = (a: AgencyRef): string => a.name ?? kindNames[a.kind];
 const list = (names: string[]): string =>
   names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 
-function awaitingOf(ctx: PathwayContext): Awaiting[] {
+/** What the case awaits from whom now: each request not yet answered. */
+export function awaitingOf(ctx: PathwayContext): Awaiting[] {
   const out: Awaiting[] = [];
   if (ctx.referral?.status === 'awaiting')
     out.push({ what: 'referral', agency: ctx.referral.to, since: ctx.referral.madeAt, followUpDue: ctx.referral.followUpDue });

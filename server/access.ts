@@ -117,7 +117,8 @@ export function authorizeRoute(p: Principal, grant: RouteGrant): void {
     throw problems.forbidden(`A ${p.role} cannot ${g.what.split(':')[0]} (${g.route}: ${g.roles.join(', ')})`);
   }
   // Acting on cases needs an agency from the directory (its kind is what the pathway's rules read).
-  if (grant === 'cases.open' && !p.agencyKind) throw problems.forbidden(`Agency ${p.agencyId} is not in the service directory`);
+  if ((grant === 'cases.open' || grant === 'webhooks') && !p.agencyKind)
+    throw problems.forbidden(`Agency ${p.agencyId} is not in the service directory`);
 }
 
 /** One entry of the access log: who read what, when, in which view, and (break-glass) why and until when. */

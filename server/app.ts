@@ -18,12 +18,13 @@ import { integrity$ } from './routes/integrity.ts';
 import { pathway$ } from './routes/pathway.ts';
 import { reference } from './routes/reference.ts';
 import { stats } from './routes/stats.ts';
+import { notifications$, webhooks$ } from './routes/webhooks.ts';
 import { worklist } from './routes/worklist.ts';
 import { screenInput } from './screen.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 /** The routes about cases, people and the pathway's record: everything but reference data, docs and sign-in. */
-const PROTECTED = /^\/api\/(cases|inspect|worklist|stats|audits|exports)(\/|$)/;
+const PROTECTED = /^\/api\/(cases|inspect|worklist|stats|audits|exports|webhooks|notifications)(\/|$)/;
 
 const problemJson = (p: Problem, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(p), { status: p.status, headers: { 'Content-Type': 'application/problem+json', ...headers } });
@@ -95,6 +96,8 @@ export function createApp(input: AppOptions) {
   app.route('/api/exports', exports$);
   app.route('/api', inspectRoutes(inspection));
   app.route('/api/worklist', worklist);
+  app.route('/api/webhooks', webhooks$);
+  app.route('/api/notifications', notifications$);
   app.route('/api/stats', stats);
   app.route('/api/docs', docs);
   app.doc31('/api/openapi.json', {

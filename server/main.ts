@@ -18,6 +18,7 @@ import { startSweeper } from './engine/sweeper.ts';
 import { backfillTies } from './engine/ties.ts';
 import { createInspectionHub } from './inspection.ts';
 import { createLogger } from './log.ts';
+import { startDispatcher } from './notify/dispatcher.ts';
 import { devAuth } from './routes/devAuth.ts';
 import { staticUi } from './routes/static.ts';
 import { relayToStately } from './statelyRelay.ts';
@@ -69,6 +70,9 @@ async function serveProcess() {
 
   const inspection = createInspectionHub();
   const tellPeers = peerInspection(inspection);
+  // Notifications committed with each transition go to the agencies' webhook subscriptions: on a beat (every instance
+  // shares the work) and at once after a transition this instance committed.
+  const dispatcher = startDispatcher(database.db, { intervalMs: Number(process.env.DISPATCH_INTERVAL_MS ?? 2_000), log });
   const app = createApp({
     database,
     verify: createVerifier(config.auth, async (id) => {
@@ -77,7 +81,10 @@ async function serveProcess() {
     }),
     log,
     now: () => new Date(),
-    onApplied: tellPeers,
+    onApplied: (applied) => {
+      tellPeers(applied);
+      dispatcher.kick();
+    },
     inspection,
     rateLimitPerMinute: config.rateLimitPerMinute,
     breakGlassMinutes: config.breakGlassMinutes,
@@ -98,6 +105,7 @@ async function serveProcess() {
     onApplied: (applied) => {
       inspection.report(applied);
       tellPeers(applied);
+      dispatcher.kick();
     },
     intervalMs: Number(process.env.SWEEP_INTERVAL_MS ?? 60_000),
     onError: (error) => log.error({ err: error }, 'deadline sweep failed; retrying next tick'),

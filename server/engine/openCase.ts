@@ -4,10 +4,11 @@ import { and, eq, max } from 'drizzle-orm';
 import nhsNumber from 'nhs-number-validator';
 import { z } from 'zod';
 import type { Db, Tx } from '../../db/client.ts';
-import { caseDeadlines, caseEvents, cases, serviceUsers, stateStays } from '../../db/schema/index.ts';
+import { caseDeadlines, caseEvents, cases, outbox, serviceUsers, stateStays } from '../../db/schema/index.ts';
 import { foldTies, relationshipOf, type Ties, tiedAgencies } from '../../machines/access.ts';
 import { eventBodies, type PathwayEvent } from '../../machines/events.ts';
 import { explainRefusal } from '../../machines/explain.ts';
+import { notificationsOf } from '../../machines/notifications.ts';
 import { initialSnapshot, persist, step, versionOf } from '../../machines/snapshot.ts';
 import { areas, residencies } from '../../machines/vocab.ts';
 import { authorizeRoute, caseAccess } from '../access.ts';
@@ -163,6 +164,12 @@ export async function openCase(db: Db, rawBody: unknown, principal: Principal, o
     await tx.insert(caseEvents).values(eventRow(row.id, 1, event, ['new'], p.statePaths, options.idempotencyKey));
     const deadlines = deadlineRows(row.id, next);
     if (deadlines.length > 0) await tx.insert(caseDeadlines).values(deadlines);
+    // The service the referral went to is told (machines/notifications.ts), in the same transaction.
+    const told = notificationsOf(initial.context, next.context, event);
+    if (told.length > 0)
+      await tx
+        .insert(outbox)
+        .values(told.map((n) => ({ caseId: row.id, seq: 1, type: n.type, agencyId: n.agencyId, about: n.about, createdAt: now })));
     // Opening ends no stay: it records `new` (no length) and the states the referral entered.
     await tx.insert(stateStays).values(stayChanges(row.id, 1, event, ['new'], next).enter);
     const response: StoredResponse = {

@@ -8,6 +8,7 @@ import { makePgArray } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../../db/client.ts';
 import type { caseDeadlines, caseEvents, cases } from '../../db/schema/index.ts';
 import { foldTies, type Ties, tiedAgencies } from '../../machines/access.ts';
+import { type Notification, notificationsOf } from '../../machines/notifications.ts';
 import { deadlinesOf, type HistoryEvent, type PathwaySnapshot, persist, versionOf } from '../../machines/snapshot.ts';
 import { type StayChanges, stayChanges } from '../audits/projections.ts';
 import { forStorage, type StoredResponse } from './idempotency.ts';
@@ -57,6 +58,8 @@ export type TransitionWrite = {
   event: EventRow;
   deadlines: DeadlineRow[] | null;
   stays: StayChanges;
+  /** Who must be told (machines/notifications.ts): written to the outbox in the same statement. */
+  notifications: Notification[];
   idempotency?: { scope: string; key: string; hash: string; response: StoredResponse } | undefined;
 };
 
@@ -92,6 +95,7 @@ export function transitionWrite(
     event: eventRow(row.id, version, event, row.statePaths, p.statePaths, idempotencyKey),
     deadlines: deadlinesChanged ? deadlineRows(row.id, next) : null,
     stays: stayChanges(row.id, version, event, row.statePaths, next),
+    notifications: notificationsOf(previous.context, next.context, event),
   };
 }
 
@@ -154,6 +158,7 @@ export const transitionStatement = namedStatement<
   | 'exitTo'
   | 'exitStates'
   | 'enter'
+  | 'outbox'
   | 'scope'
   | 'key'
   | 'hash'
@@ -191,6 +196,10 @@ export const transitionStatement = namedStatement<
   from u cross join jsonb_to_recordset(:enter::jsonb) as x(state text, entered_seq int, entered_at timestamptz, left_seq int,
     left_at timestamptz, left_to text[], area text, quadrant text, agency_id text, agency_kind text, lead_agency_id text,
     coordinator_id text, lead_expected boolean)
+), ob as (
+  insert into outbox (case_id, seq, type, agency_id, about, created_at)
+  select u.id, :version::int, x.type, x.agency_id, x.about, :at::timestamptz
+  from u cross join jsonb_to_recordset(:outbox::jsonb) as x(type text, agency_id text, about jsonb)
 ), ik as (
   insert into idempotency_keys (scope, key, request_hash, status, body, headers)
   select :scope::text, :key::text, :hash::text, :answerStatus::int, :answerBody::jsonb, :answerHeaders::jsonb from u where :key::text is not null
@@ -261,6 +270,7 @@ export function transitionParams(w: TransitionWrite): unknown[] {
         lead_expected: s.leadExpected,
       })),
     ),
+    outbox: JSON.stringify(w.notifications.map((n) => ({ type: n.type, agency_id: n.agencyId, about: n.about }))),
     scope: idem?.scope ?? null,
     key: idem?.key ?? null,
     hash: idem?.hash ?? null,
