@@ -31,6 +31,11 @@ const problemJson = (p: Problem, headers: Record<string, string> = {}) =>
 
 export type AppOptions = Deps & {
   inspection?: InspectionHub;
+  /**
+   * Report each transition this process commits to the inspection hub (the embedded database's one process). False
+   * where every transition, this process's own included, comes back through PostgreSQL (server/notify/relay.ts).
+   */
+  reportTransitions?: boolean;
   /** Requests per principal per minute; 0 or absent: no limit (tests, bench and chaos runs). */
   rateLimitPerMinute?: number;
 };
@@ -41,7 +46,7 @@ export function createApp(input: AppOptions) {
   const deps: Deps = {
     ...input,
     onApplied: (applied) => {
-      inspection.report(applied);
+      if (input.reportTransitions !== false) inspection.report(applied);
       input.onApplied(applied);
     },
   };

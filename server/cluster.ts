@@ -1,29 +1,15 @@
 /**
  * Several server processes on one port (`SERVER_WORKERS`, PostgreSQL only): Node's cluster module shares the listening
- * socket, the primary migrates once before forking, replaces a worker that dies, and relays every applied transition
- * from the worker that applied it to the others, so an inspector connected to any worker sees every case move.
+ * socket, the primary migrates once before forking and replaces a worker that dies. Every worker hears every
+ * transition from PostgreSQL itself (server/notify/relay.ts), as instances on other hosts do: nothing is relayed here.
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
-import type { Applied } from './engine/applyEvent.ts';
-import { type InspectionHub, type Reported, reported } from './inspection.ts';
-
-/** What crosses between processes: the applied transition without the machine objects a snapshot carries. */
-type Relayed = { type: 'pathway:applied'; applied: Reported };
-const isRelayed = (m: unknown): m is Relayed => (m as Relayed | null)?.type === 'pathway:applied';
 
 /** Runs in the primary: forks `workers`, replaces any that exits unasked, stops them all on SIGTERM or SIGINT. */
 export function runPrimary(workers: number, log: Logger): void {
-  cluster.setupPrimary({ serialization: 'advanced' });
   let stopping = false;
-  const fork = () => {
-    const worker = cluster.fork();
-    worker.on('message', (message: unknown) => {
-      if (!isRelayed(message)) return;
-      for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker && other.isConnected()) other.send(message);
-    });
-    return worker;
-  };
+  const fork = () => cluster.fork();
   for (let i = 0; i < workers; i++) fork();
   cluster.on('exit', (worker: Worker, code, signal) => {
     if (stopping) {
@@ -41,19 +27,4 @@ export function runPrimary(workers: number, log: Logger): void {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-}
-
-/**
- * Runs in every server process: transitions other workers applied are reported to this process's inspection hub as
- * they arrive; the function returned tells the other workers of one applied here (nothing outside a cluster).
- */
-export function peerInspection(inspection: InspectionHub): (applied: Applied) => void {
-  if (!cluster.isWorker) return () => {};
-  process.on('message', (message: unknown) => {
-    if (isRelayed(message)) inspection.report(message.applied);
-  });
-  return (applied) => {
-    const relayed: Relayed = { type: 'pathway:applied', applied: reported(applied) };
-    process.send?.(relayed);
-  };
 }

@@ -10,7 +10,7 @@ import { agencies } from '../db/schema/index.ts';
 import { loadDirectory } from '../db/seed/directory.ts';
 import { createApp } from './app.ts';
 import { createVerifier } from './auth.ts';
-import { peerInspection, runPrimary } from './cluster.ts';
+import { runPrimary } from './cluster.ts';
 import { DEV_SECRET, loadConfig } from './config.ts';
 import { isEmpty, seedDemoCohort } from './demo/cohort.ts';
 import { purgeExpiredAnswers } from './engine/idempotency.ts';
@@ -19,6 +19,7 @@ import { backfillTies } from './engine/ties.ts';
 import { createInspectionHub } from './inspection.ts';
 import { createLogger } from './log.ts';
 import { startDispatcher } from './notify/dispatcher.ts';
+import { relayTransitions } from './notify/relay.ts';
 import { devAuth } from './routes/devAuth.ts';
 import { staticUi } from './routes/static.ts';
 import { relayToStately } from './statelyRelay.ts';
@@ -69,7 +70,10 @@ async function serveProcess() {
   }
 
   const inspection = createInspectionHub();
-  const tellPeers = peerInspection(inspection);
+  // On PostgreSQL every instance, on any host, hears every committed transition from the database (its own included);
+  // the embedded database has one process, which reports its own.
+  const relayed = config.databaseUrl !== undefined;
+  if (config.databaseUrl) await relayTransitions(config.databaseUrl, database.db, inspection, log);
   // Notifications committed with each transition go to the agencies' webhook subscriptions: on a beat (every instance
   // shares the work) and at once after a transition this instance committed.
   const dispatcher = startDispatcher(database.db, { intervalMs: Number(process.env.DISPATCH_INTERVAL_MS ?? 2_000), log });
@@ -81,11 +85,9 @@ async function serveProcess() {
     }),
     log,
     now: () => new Date(),
-    onApplied: (applied) => {
-      tellPeers(applied);
-      dispatcher.kick();
-    },
+    onApplied: () => dispatcher.kick(),
     inspection,
+    reportTransitions: !relayed,
     rateLimitPerMinute: config.rateLimitPerMinute,
     breakGlassMinutes: config.breakGlassMinutes,
     streamsPerPrincipal: config.streamsPerPrincipal,
@@ -103,8 +105,7 @@ async function serveProcess() {
 
   startSweeper(database.db, {
     onApplied: (applied) => {
-      inspection.report(applied);
-      tellPeers(applied);
+      if (!relayed) inspection.report(applied);
       dispatcher.kick();
     },
     intervalMs: Number(process.env.SWEEP_INTERVAL_MS ?? 60_000),

@@ -1,6 +1,6 @@
 /** openCase: a referral opens a case — a new episode for a new or known person — through the same machine. */
 import { randomBytes } from 'node:crypto';
-import { and, eq, max } from 'drizzle-orm';
+import { and, eq, max, sql } from 'drizzle-orm';
 import nhsNumber from 'nhs-number-validator';
 import { z } from 'zod';
 import type { Db, Tx } from '../../db/client.ts';
@@ -21,7 +21,7 @@ import { resolveAgencyRefs } from './agencies.ts';
 import type { Applied } from './applyEvent.ts';
 import { findStored, requestHash, type StoredResponse, store } from './idempotency.ts';
 import { projectionsOf } from './projections.ts';
-import { deadlineRows, eventRow } from './transitionWrite.ts';
+import { deadlineRows, eventRow, TRANSITION_CHANNEL } from './transitionWrite.ts';
 
 const nhsNumberSchema = z
   .string()
@@ -170,6 +170,8 @@ export async function openCase(db: Db, rawBody: unknown, principal: Principal, o
       await tx
         .insert(outbox)
         .values(told.map((n) => ({ caseId: row.id, seq: 1, type: n.type, agencyId: n.agencyId, about: n.about, createdAt: now })));
+    // Every server instance's live inspection is woken at commit (server/notify/relay.ts).
+    await tx.execute(sql`select pg_notify(${TRANSITION_CHANNEL}, ${`${row.id}:1`})`);
     // Opening ends no stay: it records `new` (no length) and the states the referral entered.
     await tx.insert(stateStays).values(stayChanges(row.id, 1, event, ['new'], next).enter);
     const response: StoredResponse = {

@@ -114,6 +114,9 @@ export function namedStatement<K extends string>(text: string): { text: string; 
   return { text: compiled, params: (values) => names.map((n) => values[n]) };
 }
 
+/** Told at commit of every transition (case id and sequence): every server instance's live inspection wakes on it. */
+export const TRANSITION_CHANNEL = 'pathway_transition';
+
 /**
  * The one statement of a transition. Every part hangs on `u`, the conditional update of the case: when another
  * writer moved the case on, `u` is empty and nothing at all is written. Deadlines are deleted only where no longer
@@ -203,8 +206,10 @@ export const transitionStatement = namedStatement<
 ), ik as (
   insert into idempotency_keys (scope, key, request_hash, status, body, headers)
   select :scope::text, :key::text, :hash::text, :answerStatus::int, :answerBody::jsonb, :answerHeaders::jsonb from u where :key::text is not null
+), nt as (
+  select pg_notify('${TRANSITION_CHANNEL}', u.id::text || ':' || :version::int) from u
 )
-select count(*)::int as written from u`);
+select count(*)::int as written, (select count(*) from nt)::int as notified from u`);
 
 const textArray = (value: readonly string[] | null | undefined): string | null => (value ? makePgArray([...value]) : null);
 const time = (value: Date | null | undefined): string | null => (value ? value.toISOString() : null);

@@ -34,6 +34,39 @@ const freePort = () =>
     });
   });
 
+type Seen = { sessionId: string; type: string; event?: { type: string } };
+
+/** Reads `GET /api/inspect` of one server as it arrives; `stop` ends the stream. */
+async function watch(port: number, bearer: string): Promise<{ seen: Seen[]; stop: () => Promise<void> }> {
+  const stream = await fetch(`http://127.0.0.1:${port}/api/inspect`, { headers: { Authorization: `Bearer ${bearer}` } });
+  expect(stream.status).toBe(200);
+  const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+  const seen: Seen[] = [];
+  let text = '';
+  const reading = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      text += new TextDecoder().decode(value);
+      for (let end = text.indexOf('\n\n'); end >= 0; end = text.indexOf('\n\n')) {
+        const data = text
+          .slice(0, end)
+          .split('\n')
+          .find((l) => l.startsWith('data: '));
+        text = text.slice(end + 2);
+        if (data) seen.push(JSON.parse(data.slice(6)));
+      }
+    }
+  })();
+  return {
+    seen,
+    stop: async () => {
+      await reader.cancel();
+      await reading.catch(() => {});
+    },
+  };
+}
+
 /** Server processes (`server/main.ts`) on one database, each on a free port; resolves once every one answers /readyz. */
 async function spawnServers(count: number, env: Record<string, string>) {
   const children: ChildProcess[] = [];
@@ -259,6 +292,41 @@ describe('Concurrency on Postgres', () => {
       }
       expect(new Set(answers.map((r) => `${r.json.id}|${r.json.version}`)).size).toBe(answers.length);
     }, 60_000);
+
+    it('should show every transition, once and in order, on a stream of the other server (no cluster between them)', async () => {
+      const token = (agency: string) => mintToken(auth, { sub: `${agency}-practitioner`, agency, role: 'practitioner' });
+      const tokens = { sms: await token(services.sms.id), primary: await token(services.primary.id) };
+      const [a, b] = ports as [number, number];
+      const watchers = [await watch(a, tokens.sms), await watch(b, tokens.sms)];
+      const post = async (port: number, path: string, bearer: string, payload: unknown, ifMatch?: number) => {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+          method: 'POST',
+          headers: {
+            Authorization: `Bearer ${bearer}`,
+            'Content-Type': 'application/json',
+            ...(ifMatch ? { 'If-Match': `"${ifMatch}"` } : {}),
+          },
+          body: JSON.stringify(payload),
+        });
+        return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+      };
+      // Opened through one server, moved on through the other, then through each in turn.
+      const opened = await post(a, '/api/cases', tokens.primary, openCaseBody());
+      expect(opened.status, JSON.stringify(opened.json)).toBe(201);
+      const id = opened.json.id as string;
+      const steps = [...httpJourneys.smsLedQ3().map(([event]) => event), ...Array.from({ length: 6 }, () => bodies.safeguarding())];
+      for (const [n, event] of steps.entries()) {
+        const res = await post(n % 2 ? a : b, `/api/cases/${id}/events`, tokens.sms, event, n + 1);
+        expect(res.status, JSON.stringify(res.json)).toBe(200);
+      }
+      const expected = ['referral.make', ...steps.map((e) => e.type)];
+      const of = (w: { seen: Seen[] }) => w.seen.filter((e) => e.type === '@xstate.event' && e.sessionId === id).map((e) => e.event?.type);
+      for (let waited = 0; watchers.some((w) => of(w).length < expected.length) && waited < 5_000; waited += 50)
+        await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 300)); // long enough for a duplicate to show
+      for (const w of watchers) await w.stop();
+      for (const w of watchers) expect(of(w)).toEqual(expected);
+    }, 60_000);
   });
   describe('One server with two worker processes (SERVER_WORKERS=2)', () => {
     const auth = { issuer: 'pathway-cluster', audience: 'pathway-cluster-api', secret: randomBytes(32).toString('hex') };
@@ -288,26 +356,8 @@ describe('Concurrency on Postgres', () => {
       const token = (agency: string) => mintToken(auth, { sub: `${agency}-practitioner`, agency, role: 'practitioner' });
       const tokens = { sms: await token(services.sms.id), primary: await token(services.primary.id) };
       // One stream, held by whichever worker took its connection.
-      const stream = await fetch(`http://127.0.0.1:${port}/api/inspect`, { headers: { Authorization: `Bearer ${tokens.sms}` } });
-      expect(stream.status).toBe(200);
-      const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
-      const seen: { sessionId: string; type: string; event?: { type: string } }[] = [];
-      let text = '';
-      const reading = (async () => {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          text += new TextDecoder().decode(value);
-          for (let end = text.indexOf('\n\n'); end >= 0; end = text.indexOf('\n\n')) {
-            const data = text
-              .slice(0, end)
-              .split('\n')
-              .find((l) => l.startsWith('data: '));
-            text = text.slice(end + 2);
-            if (data) seen.push(JSON.parse(data.slice(6)));
-          }
-        }
-      })();
+      const watched = await watch(port, tokens.sms);
+      const seen = watched.seen;
 
       // Every request on a connection of its own: the cluster hands connections to its workers in turn.
       const opened = await postFresh(port, '/api/cases', tokens.primary, openCaseBody());
@@ -319,18 +369,13 @@ describe('Concurrency on Postgres', () => {
         expect(res.status, JSON.stringify(res.json)).toBe(200);
       }
 
-      // The referral that opened the case, then each step; relayed ones may arrive after later local ones.
-      const expected = ['referral.make', ...steps.map((e) => e.type)].sort();
+      // The referral that opened the case, then each step, in commit order: every worker hears them from PostgreSQL.
+      const expected = ['referral.make', ...steps.map((e) => e.type)];
       const events = () => seen.filter((e) => e.type === '@xstate.event' && e.sessionId === id);
       for (let waited = 0; events().length < expected.length && waited < 5_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
       await new Promise((r) => setTimeout(r, 300)); // long enough for a duplicate to show
-      await reader.cancel();
-      await reading.catch(() => {});
-      expect(
-        events()
-          .map((e) => e.event?.type)
-          .sort(),
-      ).toEqual(expected);
+      await watched.stop();
+      expect(events().map((e) => e.event?.type)).toEqual(expected);
       expect(seen.filter((e) => e.type === '@xstate.snapshot' && e.sessionId === id)).toHaveLength(expected.length);
     }, 60_000);
   });
