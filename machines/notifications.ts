@@ -19,6 +19,8 @@ export const notificationTypes = [
   'followUp.overdue',
   /** The person's risks changed (R-RISK-CHANGE): every service with a part in the case is told. */
   'risk.changed',
+  /** A clinician with no part in the case opened it in an emergency: the service answerable for it is told. */
+  'access.breakGlass',
 ] as const;
 export type NotificationType = (typeof notificationTypes)[number];
 
@@ -33,6 +35,10 @@ export type Notification = {
     awaiting?: string;
     /** How a request ended (request.answered). */
     outcome?: 'accepted' | 'declined' | 'withdrawn';
+    /** Who opened the case and why, as a code (access.breakGlass; the clinician's note stays in the access log). */
+    by?: { agencyId: string; role: string };
+    reason?: string;
+    until?: string;
     followUpDue?: string;
   };
 };

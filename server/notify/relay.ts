@@ -11,8 +11,8 @@ import type { Db } from '../../db/client.ts';
 import { caseEvents, cases } from '../../db/schema/index.ts';
 import type { Ties } from '../../machines/access.ts';
 import type { PathwayEvent } from '../../machines/events.ts';
-import { TRANSITION_CHANNEL } from '../engine/transitionWrite.ts';
 import { eventFromRow } from '../engine/replayCase.ts';
+import { TRANSITION_CHANNEL } from '../engine/transitionWrite.ts';
 import type { InspectionHub } from '../inspection.ts';
 
 type Snapshot = { status: 'active' | 'done'; value: unknown; context: unknown };
@@ -48,7 +48,9 @@ export async function relayTransitions(url: string, db: Db, hub: InspectionHub, 
   let chain = Promise.resolve();
   await listener.listen(TRANSITION_CHANNEL, (payload) => {
     chain = chain.then(() =>
-      reportOne(db, hub, payload).catch((error) => log.error({ err: error }, 'could not read a notified transition for the live inspection')),
+      reportOne(db, hub, payload).catch((error) =>
+        log.error({ err: error }, 'could not read a notified transition for the live inspection'),
+      ),
     );
   });
   return async () => {

@@ -3,7 +3,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, asc, desc, eq, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { accessLog, caseEvents, cases, serviceUsers } from '../../db/schema/index.ts';
+import { accessLog, caseEvents, cases, outbox, serviceUsers } from '../../db/schema/index.ts';
 import { breakGlassReasons, isCareRole } from '../../machines/access.ts';
 import { eventBodySchema } from '../../machines/events.ts';
 import { restore } from '../../machines/snapshot.ts';
@@ -334,7 +334,18 @@ cases$.openapi(
     const body = c.req.valid('json');
     const at = now();
     const granted = await database.db.transaction(async (tx) => {
-      const [row] = await tx.select({ id: cases.id, ties: cases.ties, snapshot: cases.snapshot }).from(cases).where(eq(cases.id, id));
+      const [row] = await tx
+        .select({
+          id: cases.id,
+          ties: cases.ties,
+          snapshot: cases.snapshot,
+          version: cases.version,
+          answerable: sql<
+            string | null
+          >`coalesce(${cases.leadAgencyId}, ${cases.responsibleAgencyId}, ${cases.snapshot} #>> '{context,referral,to,id}')`,
+        })
+        .from(cases)
+        .where(eq(cases.id, id));
       if (!row) throw problems.notFound(`No case ${id}`);
       const access = await authorizeCase(tx, c.var.principal, row, 'breakGlass', at);
       const expiresAt = new Date(at.getTime() + (breakGlassMinutes ?? 240) * 60_000);
@@ -352,6 +363,20 @@ cases$.openapi(
         },
         at,
       );
+      // The service answerable for the case is told at once (webhooks, its notifications), without the note.
+      if (row.answerable)
+        await tx.insert(outbox).values({
+          caseId: id,
+          seq: row.version,
+          type: 'access.breakGlass',
+          agencyId: row.answerable,
+          about: {
+            by: { agencyId: c.var.principal.agencyId, role: c.var.principal.role },
+            reason: body.reason,
+            until: expiresAt.toISOString(),
+          },
+          createdAt: at,
+        });
       return expiresAt;
     });
     c.var.deps.log.warn(

@@ -211,6 +211,25 @@ describe.each(backends)('webhooks on $name', (backend) => {
     expect(to(services.cmht.id)[0]?.body).not.toContain('Overdose');
   });
 
+  it('should tell the service answerable for a case that someone broke glass on it, without the clinician’s note', async () => {
+    const opened = await caseAt(api, httpJourneys.smsLedQ3());
+    await subscribe(services.sms.id, ['access.breakGlass']);
+    const note = 'Seen in crisis tonight, sentinel-note-7f3';
+    const res = await api.request('POST', `/api/cases/${opened.id}/break-glass`, {
+      as: services.eip.id,
+      body: { reason: 'emergency', note },
+    });
+    expect(res.status, res.text).toBe(201);
+    await beat();
+    const [told] = to(services.sms.id);
+    if (!told) throw new Error('the lead was not told');
+    expect(verified(told, services.sms.id)).toMatchObject({
+      type: 'access.breakGlass',
+      data: { caseId: opened.id, about: { by: { agencyId: services.eip.id, role: 'practitioner' }, reason: 'emergency' } },
+    });
+    expect(told.body).not.toContain('sentinel-note-7f3');
+  });
+
   it('should write notifications only with a committed transition, and list them to the agency told', async () => {
     const opened = await referCase(api);
     const before = await database.db.select().from(outbox).where(eq(outbox.caseId, opened.id));

@@ -213,6 +213,9 @@ describe('who sees a case', () => {
     const manager = await newPage(await token(baseUrl, answerable, 'serviceManager', 'Morgan Manager'), '/worklist');
     await manager.getByTestId('break-glass-notices').filter({ hasText: declined.reference }).waitFor();
     expect(await manager.getByTestId('break-glass-notices').textContent()).toContain('Presented at A&E tonight');
+    // …and among what the service was told (the notification itself carries no note).
+    await manager.getByTestId('notifications').locator('summary').click();
+    await manager.getByTestId('notifications').getByText(/Opened in an emergency/).first().waitFor();
     expect(await seriousViolations(manager)).toEqual([]);
     await manager.context().close();
 

@@ -10,6 +10,7 @@ import { stateLabel } from '../chart/status.ts';
 import { LiveBadge } from '../components/LiveBadge.tsx';
 import { useInspection } from '../live/useInspection.ts';
 import { ActPanel } from '../worklist/ActPanel.tsx';
+import { Notifications } from '../worklist/Notifications.tsx';
 
 export function WorklistPage({ session }: { session: Session }) {
   const directory = useDirectory();
@@ -36,6 +37,7 @@ export function WorklistPage({ session }: { session: Session }) {
         </div>
       )}
       {list.error && <p>Could not load the worklist: {list.error.message}</p>}
+      <Notifications />
       {list.data && list.data.breakGlass.length > 0 && (
         <section data-testid="break-glass-notices">
           <h2>Emergency access to your cases (last 14 days)</h2>
