@@ -1,5 +1,4 @@
 /** Opens the database: postgres.js when a URL is given, embedded PGlite otherwise; both migrated by the same files. */
-import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -8,8 +7,10 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import lockfile from 'proper-lockfile';
+import { type DataDirLock, DataDirLockedError, lockDataDir } from './dataDirLock.ts';
 import * as schema from './schema/index.ts';
+
+export { DataDirLockedError };
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -30,16 +31,6 @@ export type DatabaseOptions =
 /** The role the server runs as (migration 0011): it can append to the history but never rewrite it. */
 export const appRole = 'pathway_app';
 
-/** Thrown when a second process tries to open a PGlite directory that one already holds. */
-export class DataDirLockedError extends Error {
-  constructor(dir: string) {
-    super(
-      `The data directory ${dir} is already in use by another server process. ` +
-        'Embedded PGlite allows one process per directory: stop the other server, or set DATA_DIR to another directory, or DATABASE_URL to use PostgreSQL.',
-    );
-  }
-}
-
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if ('url' in options) {
     if (options.role || options.migrationUrl) {
@@ -57,28 +48,28 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     if (!options.role && !options.migrationUrl) await migratePostgres(db, { migrationsFolder });
     return { db: db as unknown as Db, kind: 'postgres', close: () => sql.end({ timeout: 5 }) };
   }
-  let release: (() => Promise<void>) | undefined;
-  if (options.dataDir) {
-    mkdirSync(options.dataDir, { recursive: true });
-    try {
-      // Two processes on one PGlite directory silently lose data: hold an exclusive lock while open.
-      release = await lockfile.lock(options.dataDir, { stale: 15_000, update: 5_000, realpath: false });
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ELOCKED') throw new DataDirLockedError(options.dataDir);
-      throw error;
-    }
+  // Two processes on one PGlite directory silently lose data: hold it for the life of this process (db/dataDirLock.ts).
+  const lock: DataDirLock | undefined = options.dataDir ? lockDataDir(options.dataDir) : undefined;
+  try {
+    return await openPglite(options.dataDir, options.role, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
   }
-  const client = new PGlite(options.dataDir);
+}
+
+async function openPglite(dataDir: string | undefined, role: string | undefined, lock: DataDirLock | undefined): Promise<Database> {
+  const client = new PGlite(dataDir);
   const db = drizzlePglite(client, { schema, casing: 'snake_case' });
   await migratePglite(db, { migrationsFolder });
   // One embedded session: from here on it runs as the role.
-  if (options.role) await client.exec(`SET ROLE ${options.role}`);
+  if (role) await client.exec(`SET ROLE ${role}`);
   return {
     db: db as unknown as Db,
     kind: 'pglite',
     close: async () => {
       await client.close();
-      await release?.();
+      lock?.release();
     },
   };
 }
