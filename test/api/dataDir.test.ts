@@ -105,7 +105,13 @@ describe('PGlite data directory', () => {
 
   it('should start a server right after the previous one on the directory was killed with SIGKILL', async () => {
     const dataDir = join(base, 'killed');
-    const env = { DATA_DIR: dataDir, AUTH_SECRET: randomBytes(32).toString('hex'), SEED_DEMO: 'false', LOG_LEVEL: 'warn' };
+    const env = {
+      DATABASE_URL: '',
+      DATA_DIR: dataDir,
+      AUTH_SECRET: randomBytes(32).toString('hex'),
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+    };
     const start = async () => {
       const port = await freePort();
       const child = node(['server/main.ts'], { ...env, PORT: String(port) });
