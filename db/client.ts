@@ -9,13 +9,20 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { type DataDirLock, DataDirLockedError, lockDataDir } from './dataDirLock.ts';
 import * as schema from './schema/index.ts';
+import { type MigrationReport, upgrade } from './upgrade.ts';
 
 export { DataDirLockedError };
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-export type Database = { db: Db; kind: 'postgres' | 'pglite'; close: () => Promise<void> };
+export type Database = {
+  db: Db;
+  kind: 'postgres' | 'pglite';
+  close: () => Promise<void>;
+  /** What opening did to the schema (db/upgrade.ts); absent where another process migrates. */
+  migrations?: MigrationReport;
+};
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -23,21 +30,35 @@ export const migrationsFolder = fileURLToPath(new URL('./migrations', import.met
  * `role`: the role the server's statements run as (set at connection start; migrations always run as the connecting
  * owner, or as `migrationUrl` when given). Without it, statements run as the connecting user.
  */
-export type DatabaseOptions =
+export type DatabaseOptions = (
   | { url: string; max?: number; role?: string | undefined; migrationUrl?: string | undefined }
   /** `dataDir` undefined keeps everything in memory (tests). */
-  | { dataDir?: string; role?: string | undefined };
+  | { dataDir?: string; role?: string | undefined }
+) & {
+  /** This release's migrations unless given (tests open databases as an older release would). */
+  migrationsFolder?: string;
+};
 
 /** The role the server runs as (migration 0011): it can append to the history but never rewrite it. */
 export const appRole = 'pathway_app';
 
+/**
+ * Opens and migrates. A database written by a newer release is refused (SchemaTooNewError); one written by an older
+ * release is migrated forward, and `migrations` says from which to which.
+ */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const folder = options.migrationsFolder ?? migrationsFolder;
   if ('url' in options) {
+    let migrations: MigrationReport | undefined;
     if (options.role || options.migrationUrl) {
       // Migrations as the owner, on a connection of their own; then the pool runs as the role.
       const owner = postgres(options.migrationUrl ?? options.url, { max: 1, onnotice: () => {} });
-      await migratePostgres(drizzlePostgres(owner, { schema, casing: 'snake_case' }), { migrationsFolder });
-      await owner.end({ timeout: 5 });
+      const ownerDb = drizzlePostgres(owner, { schema, casing: 'snake_case' });
+      try {
+        migrations = await upgrade(ownerDb, folder, () => migratePostgres(ownerDb, { migrationsFolder: folder }));
+      } finally {
+        await owner.end({ timeout: 5 });
+      }
     }
     const sql = postgres(options.url, {
       max: options.max ?? 10,
@@ -45,28 +66,47 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ...(options.role ? { connection: { role: options.role } } : {}),
     });
     const db = drizzlePostgres(sql, { schema, casing: 'snake_case' });
-    if (!options.role && !options.migrationUrl) await migratePostgres(db, { migrationsFolder });
-    return { db: db as unknown as Db, kind: 'postgres', close: () => sql.end({ timeout: 5 }) };
+    if (!options.role && !options.migrationUrl) {
+      try {
+        migrations = await upgrade(db, folder, () => migratePostgres(db, { migrationsFolder: folder }));
+      } catch (error) {
+        await sql.end({ timeout: 5 });
+        throw error;
+      }
+    }
+    return { db: db as unknown as Db, kind: 'postgres', close: () => sql.end({ timeout: 5 }), ...(migrations ? { migrations } : {}) };
   }
   // Two processes on one PGlite directory silently lose data: hold it for the life of this process (db/dataDirLock.ts).
   const lock: DataDirLock | undefined = options.dataDir ? lockDataDir(options.dataDir) : undefined;
   try {
-    return await openPglite(options.dataDir, options.role, lock);
+    return await openPglite(options.dataDir, options.role, lock, folder);
   } catch (error) {
     lock?.release();
     throw error;
   }
 }
 
-async function openPglite(dataDir: string | undefined, role: string | undefined, lock: DataDirLock | undefined): Promise<Database> {
+async function openPglite(
+  dataDir: string | undefined,
+  role: string | undefined,
+  lock: DataDirLock | undefined,
+  folder: string,
+): Promise<Database> {
   const client = new PGlite(dataDir);
   const db = drizzlePglite(client, { schema, casing: 'snake_case' });
-  await migratePglite(db, { migrationsFolder });
+  let migrations: MigrationReport;
+  try {
+    migrations = await upgrade(db, folder, () => migratePglite(db, { migrationsFolder: folder }));
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
   // One embedded session: from here on it runs as the role.
   if (role) await client.exec(`SET ROLE ${role}`);
   return {
     db: db as unknown as Db,
     kind: 'pglite',
+    migrations,
     close: async () => {
       await client.close();
       lock?.release();

@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import { type Database, openDatabase } from '../db/client.ts';
 import { agencies } from '../db/schema/index.ts';
 import { loadDirectory } from '../db/seed/directory.ts';
+import { describeUpgrade } from '../db/upgrade.ts';
 import { createApp } from './app.ts';
 import { createVerifier } from './auth.ts';
 import { peerInspection, runPrimary } from './cluster.ts';
@@ -31,13 +32,23 @@ const clustered = config.workers > 1 && config.databaseUrl !== undefined;
 if (config.workers > 1 && !clustered) log.warn('SERVER_WORKERS needs DATABASE_URL (an embedded database has one process): one process');
 if (clustered && cluster.isPrimary) {
   // Migrate and load the directory once, before any worker opens the database.
-  const database = await openDatabase({ url: config.databaseUrl as string, max: 1, migrationUrl: config.migrationUrl });
+  const database = await openDatabase({ url: config.databaseUrl as string, max: 1, migrationUrl: config.migrationUrl }).catch((error) => {
+    log.fatal({ err: error }, 'cannot open the database');
+    process.exit(1);
+  });
+  reportMigrations(database);
   await loadDirectory(database.db);
   await fillTies(database.db);
   await database.close();
   runPrimary(config.workers, log);
 } else {
   await serveProcess();
+}
+
+/** Says in the log what opening did to the schema: created it, or upgraded it from which migration to which. */
+function reportMigrations(database: Database) {
+  const line = database.migrations && describeUpgrade(database.migrations);
+  if (line) log.info({ migrations: database.migrations }, line);
 }
 
 /** Cases written by a release before the access policy get each agency's part from their history, once. */
@@ -55,6 +66,7 @@ async function serveProcess() {
     log.fatal({ err: error }, 'cannot open the database');
     process.exit(1);
   });
+  reportMigrations(database);
   await loadDirectory(database.db);
   await fillTies(database.db);
   if (database.kind === 'pglite' && config.seedDemo && (await isEmpty(database.db))) {
