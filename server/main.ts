@@ -3,6 +3,7 @@
  * `SERVER_WORKERS` > 1 (PostgreSQL only) the primary prepares the database once and forks that many server processes.
  */
 import cluster from 'node:cluster';
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
 import { type Database, openDatabase } from '../db/client.ts';
@@ -106,7 +107,7 @@ async function serveProcess() {
   // The inspector UI last, so every API route answers first.
   app.route('/', staticUi());
 
-  startSweeper(database.db, {
+  const stopSweeper = startSweeper(database.db, {
     onApplied: (applied) => {
       inspection.report(applied);
       tellPeers(applied);
@@ -120,29 +121,75 @@ async function serveProcess() {
     purgeExpiredAnswers(database.db, config.idempotencyTtlMs).catch((error) =>
       log.error({ err: error }, 'purging expired idempotency answers failed; retrying next tick'),
     );
-  setInterval(purge, Number(process.env.SWEEP_INTERVAL_MS ?? 60_000)).unref();
+  const purging = setInterval(purge, Number(process.env.SWEEP_INTERVAL_MS ?? 60_000)).unref();
   void purge();
 
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: process.env.HOST ?? '127.0.0.1' }, (info) => {
-    log.info(
-      {
-        port: info.port,
-        database: database.kind,
-        dataDir: database.kind === 'pglite' ? config.dataDir : undefined,
-        startupMs: Math.round(performance.now() - started),
-      },
-      `listening on http://localhost:${info.port}`,
+  // While draining (shutdown): /readyz answers 503 so the load balancer stops sending; new requests are turned away.
+  let draining = false;
+  const drainingAnswer = (request: Request): Response | undefined => {
+    const path = new URL(request.url).pathname;
+    if (path === '/healthz') return undefined;
+    if (path === '/readyz') return Response.json({ status: 'draining', database: database.kind }, { status: 503 });
+    return Response.json(
+      { type: 'about:blank', title: 'Shutting down', status: 503, detail: 'This server is shutting down: retry on another.' },
+      { status: 503, headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '1', Connection: 'close' } },
     );
-  });
-
-  const shutdown = (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    server.close(async () => {
-      await database.close();
-      process.exit(0);
-    });
-    setTimeout(() => process.exit(1), 10_000).unref();
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // An HTTP/1.1 server (no `createServer` option given).
+  const server = serve(
+    {
+      fetch: (request, env) => (draining && drainingAnswer(request)) || app.fetch(request, env),
+      port: config.port,
+      hostname: process.env.HOST ?? '127.0.0.1',
+    },
+    (info) => {
+      log.info(
+        {
+          port: info.port,
+          database: database.kind,
+          dataDir: database.kind === 'pglite' ? config.dataDir : undefined,
+          startupMs: Math.round(performance.now() - started),
+        },
+        `listening on http://localhost:${info.port}`,
+      );
+    },
+  ) as Server;
+
+  // Requests in flight, streams included: a shutdown waits for them, and for connections already made to be answered.
+  let inFlight = 0;
+  let lastRequestAt = 0;
+  server.on('request', (request, response) => {
+    inFlight++;
+    if (request.url !== '/readyz' && request.url !== '/healthz') lastRequestAt = performance.now();
+    response.once('close', () => inFlight--);
+  });
+  /** In flight: none; and no request (but probes) for QUIET_MS, so those already on their way get their 503, not a reset. */
+  const QUIET_MS = 250;
+  const drained = async () => {
+    while (inFlight > 0 || performance.now() - lastRequestAt < QUIET_MS) await new Promise((r) => setTimeout(r, 25));
+  };
+
+  /** Drains: not ready, streams ended, sweeps stopped, in-flight requests finished; then closes and exits 0. */
+  const shutdown = async (signal: string) => {
+    if (draining) return;
+    draining = true;
+    const t0 = performance.now();
+    log.info({ signal, inFlight, graceMs: config.shutdownGraceMs }, 'shutting down: draining');
+    const cut = setTimeout(() => {
+      log.error({ inFlight }, `requests still in flight after SHUTDOWN_GRACE_MS (${config.shutdownGraceMs} ms): cut`);
+      server.closeAllConnections();
+      process.exit(1);
+    }, config.shutdownGraceMs);
+    inspection.close();
+    clearInterval(purging);
+    await stopSweeper();
+    await drained();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await database.close();
+    clearTimeout(cut);
+    log.info({ ms: Math.round(performance.now() - t0) }, 'shut down');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
