@@ -22,6 +22,8 @@ export type Database = {
   close: () => Promise<void>;
   /** What opening did to the schema (db/upgrade.ts); absent where another process migrates. */
   migrations?: MigrationReport;
+  /** Embedded only: a consistent copy of the data directory, a gzipped tarball (db/backup.ts). */
+  dump?: () => Promise<Blob>;
 };
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -107,6 +109,8 @@ async function openPglite(
     db: db as unknown as Db,
     kind: 'pglite',
     migrations,
+    // Taken between statements (PGlite runs one at a time): a still copy, as after a crash, that recovery replays.
+    dump: () => client.dumpDataDir('gzip'),
     close: async () => {
       await client.close();
       lock?.release();

@@ -146,3 +146,9 @@ function held(path: string, me: string): DataDirLock {
   process.on('exit', release);
   return { path, release };
 }
+
+/** The live process holding `dir`, if one does (backups ask it for a copy). */
+export function liveHolder(dir: string): LockHolder | undefined {
+  const found = readHolder(join(dir, lockFileName));
+  return found?.holder && found.holder.host === hostname() && isAlive(found.holder) ? found.holder : undefined;
+}

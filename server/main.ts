@@ -3,9 +3,12 @@
  * `SERVER_WORKERS` > 1 (PostgreSQL only) the primary prepares the database once and forks that many server processes.
  */
 import cluster from 'node:cluster';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
+import { backupDirFor, backupRequestName, writeBackup } from '../db/backup.ts';
 import { type Database, openDatabase } from '../db/client.ts';
 import { agencies } from '../db/schema/index.ts';
 import { loadDirectory } from '../db/seed/directory.ts';
@@ -190,6 +193,25 @@ async function serveProcess() {
     log.info({ ms: Math.round(performance.now() - t0) }, 'shut down');
     process.exit(0);
   };
+  // SIGUSR2 (npm run backup): a consistent copy of the embedded database, taken by this process, which holds it.
+  const dump = database.dump;
+  if (dump) {
+    process.on('SIGUSR2', async () => {
+      const request = join(config.dataDir, backupRequestName);
+      let file = join(backupDirFor(config.dataDir), `${new Date().toISOString().replace(/[:.]/g, '-')}.tar.gz`);
+      if (existsSync(request)) {
+        file = readFileSync(request, 'utf8').trim();
+        rmSync(request, { force: true });
+      }
+      const t0 = performance.now();
+      try {
+        const bytes = await writeBackup(dump, file);
+        log.info({ file, bytes, ms: Math.round(performance.now() - t0) }, 'backed up the database');
+      } catch (error) {
+        log.error({ err: error, file }, 'backup failed');
+      }
+    });
+  }
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
