@@ -28,7 +28,15 @@ import { staticUi } from './routes/static.ts';
 import { relayToStately } from './statelyRelay.ts';
 
 // `--development` (what `npm start` passes) is AUTH_MODE=development: the development sign-in, on a developer's machine.
-const config = loadConfig(process.argv.includes('--development') ? { ...process.env, AUTH_MODE: 'development' } : process.env);
+const config = (() => {
+  try {
+    return loadConfig(process.argv.includes('--development') ? { ...process.env, AUTH_MODE: 'development' } : process.env);
+  } catch (error) {
+    // A configuration the server refuses: the reason, without a stack trace.
+    console.error(`Not starting: ${(error as Error).message}`);
+    process.exit(1);
+  }
+})();
 const log = createLogger(config.logLevel);
 const started = performance.now();
 
