@@ -219,6 +219,9 @@ async function serveProcess() {
         log.error({ err: error, file }, 'backup failed');
       }
     });
+  } else {
+    // Otherwise SIGUSR2 would end the process (Node.js's default): PostgreSQL is backed up with its own tools.
+    process.on('SIGUSR2', () => log.warn('SIGUSR2 asks for an embedded backup; back PostgreSQL up with pg_dump or base backups (README)'));
   }
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
