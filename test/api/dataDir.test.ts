@@ -84,7 +84,7 @@ describe('PGlite data directory', () => {
 
   it('should keep the directory for a holder whose event loop is blocked, and free it when the holder exits', async () => {
     const dataDir = join(base, 'blocked');
-    const holder = node(['test/support/holdDataDir.ts', dataDir, '20000']);
+    const holder = node(['test/support/holdDataDir.ts', dataDir, '25000']);
     children.push(holder);
     await new Promise<void>((resolve, reject) => {
       holder.stdout?.on('data', (d) => String(d).includes('locked') && resolve());
