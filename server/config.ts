@@ -24,7 +24,10 @@ export type Config = {
   workers: number;
   dataDir: string;
   auth: AuthConfig;
+  /** The synthetic demo cohort into an empty embedded database: development only. */
   seedDemo: boolean;
+  /** How long a shutdown (SIGTERM, SIGINT) lets in-flight requests finish before cutting them, in milliseconds. */
+  shutdownGraceMs: number;
   logLevel: string;
   /** Requests per principal per minute (0: no limit). */
   rateLimitPerMinute: number;
@@ -71,6 +74,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Set AUTH_SECRET (at least 32 bytes) or AUTH_JWKS_URL to verify tokens; for the development sign-in on your own machine use AUTH_MODE=development (npm start does)',
     );
   }
+  if (!development && env.SEED_DEMO && env.SEED_DEMO !== 'false') {
+    throw new Error(
+      'SEED_DEMO loads a SYNTHETIC demo cohort and is for development only (AUTH_MODE=development, as npm start runs it): unset it to run in production',
+    );
+  }
   return {
     port: number(env, 'PORT', 3000),
     databaseUrl: env.DATABASE_URL || undefined,
@@ -87,7 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       development,
       maxLifetimeSeconds: number(env, 'AUTH_MAX_TOKEN_HOURS', 12, { min: 0.01 }) * 3600,
     },
-    seedDemo: env.SEED_DEMO !== 'false',
+    seedDemo: development && env.SEED_DEMO !== 'false',
+    shutdownGraceMs: number(env, 'SHUTDOWN_GRACE_MS', 10_000),
     logLevel: env.LOG_LEVEL ?? 'info',
     rateLimitPerMinute: number(env, 'RATE_LIMIT_PER_MINUTE', 1200),
     breakGlassMinutes: number(env, 'BREAK_GLASS_MINUTES', 240, { min: 1 }),

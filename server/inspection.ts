@@ -45,6 +45,8 @@ export function createInspectionHub() {
   const views = new Map<InspectionListener, StreamView>();
   /** The last reported ties and consent of recent cases: what a subscriber's view of their events is decided on. */
   const cases = new LRUCache<string, StreamedCase>({ max: 10_000 });
+  /** What ends each open stream when the server shuts down. */
+  const closers = new Set<() => void>();
   const deliver = (key: string, event: StatelyInspectionEvent) => {
     const kase = key === ALL_CASES ? cases.get(event.sessionId) : undefined;
     for (const listener of listeners.get(key) ?? []) {
@@ -96,6 +98,16 @@ export function createInspectionHub() {
     },
     /** The ties and consent last reported for a case (what a subscriber's view of its next event is decided on). */
     latest: (caseId: string): StreamedCase | undefined => cases.get(caseId),
+    /** Runs `close` when the hub closes (shutdown); the returned function cancels it. */
+    onClose(close: () => void): () => void {
+      closers.add(close);
+      return () => closers.delete(close);
+    },
+    /** Ends every open stream (shutdown). */
+    close() {
+      for (const close of [...closers]) close();
+      closers.clear();
+    },
     listenerCount: () => [...listeners.values()].reduce((n, s) => n + s.size, 0),
   };
 }

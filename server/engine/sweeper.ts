@@ -67,20 +67,32 @@ export function startSweeper(
     onApplied,
   }: { intervalMs?: number; onError?: (e: unknown) => void; onApplied?: (a: Applied) => void } = {},
 ) {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      for (let r = await sweepDeadlines(db, { onApplied }); r.fired + r.skipped === 50; r = await sweepDeadlines(db, { onApplied }));
-    } catch (error) {
-      onError(error);
-    } finally {
-      running = false;
-    }
+  let current: Promise<void> | undefined;
+  let stopped = false;
+  const tick = () => {
+    if (current || stopped) return current;
+    current = (async () => {
+      try {
+        for (
+          let r = await sweepDeadlines(db, { onApplied });
+          r.fired + r.skipped === 50 && !stopped;
+          r = await sweepDeadlines(db, { onApplied })
+        );
+      } catch (error) {
+        onError(error);
+      } finally {
+        current = undefined;
+      }
+    })();
+    return current;
   };
   const timer = setInterval(tick, intervalMs);
   timer.unref();
   void tick();
-  return () => clearInterval(timer);
+  /** Stops the sweeps; resolves once a sweep under way has finished. */
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    await current;
+  };
 }

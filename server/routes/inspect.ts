@@ -81,8 +81,14 @@ export function inspectRoutes(hub: InspectionHub) {
         wake?.();
       };
       const unsubscribe = hub.subscribe(key, options.eventView ? pushLive : push, options.view);
+      // Shutdown ends the stream: the client reconnects to another server.
+      const offClose = hub.onClose(() => {
+        closing = true;
+        wake?.();
+      });
       const end = () => {
         unsubscribe();
+        offClose();
         release();
       };
       sse.onAbort(end);

@@ -34,4 +34,19 @@ describe('configuration', () => {
     expect([set.auth.maxLifetimeSeconds, set.rateLimitPerMinute, set.idempotencyTtlMs]).toEqual([3600, 0, 7_200_000]);
     expect(() => loadConfig({ AUTH_SECRET: strong, RATE_LIMIT_PER_MINUTE: 'lots' })).toThrow(/RATE_LIMIT_PER_MINUTE/);
   });
+
+  it('should load the demo cohort in development only, and refuse to start in production with SEED_DEMO set', () => {
+    expect(loadConfig({ AUTH_MODE: 'development' }).seedDemo).toBe(true);
+    expect(loadConfig({ AUTH_MODE: 'development', SEED_DEMO: 'false' }).seedDemo).toBe(false);
+    expect(loadConfig({ AUTH_SECRET: strong }).seedDemo).toBe(false);
+    expect(loadConfig({ AUTH_SECRET: strong, SEED_DEMO: 'false' }).seedDemo).toBe(false);
+    expect(() => loadConfig({ AUTH_SECRET: strong, SEED_DEMO: 'true' })).toThrow(
+      /SEED_DEMO .*development only .*unset it to run in production/,
+    );
+  });
+
+  it('should give a shutdown ten seconds to drain unless told otherwise', () => {
+    expect(loadConfig({ AUTH_SECRET: strong }).shutdownGraceMs).toBe(10_000);
+    expect(loadConfig({ AUTH_SECRET: strong, SHUTDOWN_GRACE_MS: '2500' }).shutdownGraceMs).toBe(2500);
+  });
 });
