@@ -37,6 +37,56 @@ describe('the pathway map', () => {
   });
 });
 
+type StateStats = { state: string; open: number; overTarget: number | null; medianDays: number | null; maxDays: number | null };
+const daysText = (n: number | null) => (n === null ? '—' : `${n} ${n === 1 ? 'day' : 'days'}`);
+
+describe('the map’s one measure', () => {
+  for (const role of ['commissioner', 'practitioner'] as const) {
+    it(`should show a ${role} the API’s current waits for every state, each case once, and fire no refused request`, async () => {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+      const bearer = await token(baseUrl, 'cgl-west-kent', role);
+      const refused: string[] = [];
+      context.on('response', (r) => {
+        if (r.status() === 403) refused.push(r.url());
+      });
+      const page = await signedInPage(context, baseUrl, bearer);
+      await page.getByTestId('live-status').and(page.locator('[data-status="live"]')).waitFor();
+      await page.getByTestId('state-active.jointCare').waitFor();
+      const stats = await api<{ open: number; states: StateStats[] }>(baseUrl, bearer, '/api/stats/states');
+      const joint = stats.states.find((s) => s.state === 'active.jointCare') as StateStats;
+      await expect.poll(() => page.getByTestId('open-active.jointCare').textContent(), { timeout: 10_000 }).toBe(String(joint.open));
+      // Every state's row in the table is the API's figures: open now, over target, median and longest current wait.
+      for (const s of stats.states) {
+        const row = page.getByTestId(`row-${s.state}`);
+        expect.soft(await row.getByTestId(`open-${s.state}`).textContent(), s.state).toBe(String(s.open));
+        expect
+          .soft(await row.getByTestId(`over-${s.state}`).textContent(), s.state)
+          .toBe(s.overTarget === null ? '—' : String(s.overTarget));
+        expect.soft(await row.getByTestId(`median-${s.state}`).textContent(), s.state).toBe(daysText(s.medianDays));
+        expect.soft(await row.getByTestId(`max-${s.state}`).textContent(), s.state).toBe(daysText(s.maxDays));
+      }
+      // The chart says the same on the state itself.
+      expect(await page.getByTestId('count-active.jointCare').textContent()).toContain(`${joint.open} open`);
+      expect(await page.getByTestId('waits-active.jointCare').textContent()).toBe(
+        `Waiting now: median ${daysText(joint.medianDays)}, longest ${daysText(joint.maxDays)}`,
+      );
+      // No double counts: Active is every open case once; joint care lists each of its cases once.
+      expect(await page.getByTestId('open-active').textContent()).toBe(String(stats.open));
+      if (role === 'commissioner') {
+        await page.getByRole('button', { name: 'Show cases in Joint care', exact: true }).click();
+        const listed = page.getByTestId('state-cases').locator('tbody tr');
+        await expect.poll(() => listed.count(), { timeout: 10_000 }).toBe(Math.min(joint.open, 100));
+        const references = await listed.locator('td:first-child a').allTextContents();
+        expect(new Set(references).size).toBe(references.length);
+      }
+      await screenshot(page, `map-measure-${role}`);
+      expect(refused).toEqual([]);
+      expect(consoleErrors(page)).toEqual([]);
+      await context.close();
+    });
+  }
+});
+
 describe('sign-in (development only)', () => {
   it('should sign in as a chosen agency and role', async () => {
     const context = await browser.newContext();

@@ -12,7 +12,7 @@ export type PlacedState = { def: StateDefinition; x: number; y: number; width: n
 export type ChartLayout = { states: PlacedState[]; edges: ChartEdge[] };
 
 const sizeOf = (s: StateDefinition) =>
-  s.type === 'history' ? { width: 44, height: 44 } : s.type === 'final' ? { width: 150, height: 56 } : { width: 190, height: 92 };
+  s.type === 'history' ? { width: 44, height: 44 } : s.type === 'final' ? { width: 150, height: 56 } : { width: 210, height: 118 };
 
 function elkGraph(def: PathwayDefinition, edges: ChartEdge[]): ElkNode {
   const nodes = new Map<string, ElkNode>();
@@ -31,7 +31,7 @@ function elkGraph(def: PathwayDefinition, edges: ChartEdge[]): ElkNode {
   for (const s of def.states) {
     const compound = def.states.some((c) => c.parent === s.id);
     const node: ElkNode = compound
-      ? { id: s.id, children: [], layoutOptions: { 'elk.padding': '[top=48,left=20,bottom=20,right=20]' } }
+      ? { id: s.id, children: [], layoutOptions: { 'elk.padding': '[top=96,left=20,bottom=20,right=20]' } }
       : { id: s.id, ...sizeOf(s) };
     nodes.set(s.id, node);
     (s.parent ? nodes.get(s.parent) : root)?.children?.push(node);
