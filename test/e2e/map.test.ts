@@ -113,8 +113,17 @@ describe('the audits', () => {
     await page.locator('.recharts-surface').first().waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'audits-dwell');
+    // "Stalled now" looks at every open case, whenever it entered its state, unless a period is chosen for it.
+    const asked = page.waitForRequest((r) => r.url().includes('/api/audits/stalled'));
     await page.getByRole('button', { name: 'Stalled now' }).click();
+    expect(new URL((await asked).url()).searchParams.has('from')).toBe(false);
     await page.getByText('Stalled cases by agency').waitFor();
+    expect(await page.getByTestId('audit-period').textContent()).toMatch(/^Every open case as of .*, whenever it entered its state$/);
+    expect(await page.getByLabel('Period').inputValue()).toBe('');
+    await screenshot(page, 'audits-stalled-now');
+    const narrowed = page.waitForRequest((r) => r.url().includes('/api/audits/stalled') && r.url().includes('from='));
+    await page.getByLabel('Period').selectOption('30');
+    await narrowed;
     await screenshot(page, 'audits-stalled');
     await page.getByRole('button', { name: 'Quality standards pack' }).click();
     await page.getByTestId('table-summary').waitFor();

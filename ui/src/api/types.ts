@@ -128,8 +128,9 @@ export type AuditSection = {
 export type AuditResult = {
   audit: string;
   title: string;
-  period: { from: string; to: string; asOf: string };
+  period: { from: string; to: string; asOf: string; given: boolean };
   filters: Record<string, string>;
   sections: AuditSection[];
 };
-export type AuditInfo = { name: string; title: string; description: string };
+/** `now`: the audit measures the present, and a period only narrows it when one is chosen. */
+export type AuditInfo = { name: string; title: string; description: string; now: boolean };

@@ -12,8 +12,18 @@ export function AuditsPage() {
   const list = useApi<{ items: AuditInfo[] }>('/api/audits');
   const [name, setName] = useState('dwell');
   const [filters, setFilters] = useState<FilterValues>(noFilters);
-  const params = filterParams(filters);
-  const result = useApi<AuditResult>(`/api/audits/${name}${qs(params)}`);
+  // The "now" audits look at every open case unless a period is chosen for them: a case that entered its state before
+  // the period is still stalled, and often the worst.
+  const [nowPeriod, setNowPeriod] = useState('');
+  const now = list.data?.items.find((a) => a.name === name)?.now ?? false;
+  const shown = now ? { ...filters, period: nowPeriod } : filters;
+  const onFilters = (v: FilterValues) => {
+    if (now) setNowPeriod(v.period);
+    setFilters(now ? { ...v, period: filters.period } : v);
+  };
+  const params = filterParams(shown);
+  // Wait for the list: it says whether this audit measures the present.
+  const result = useApi<AuditResult>(list.data ? `/api/audits/${name}${qs(params)}` : null);
   const [downloadError, setDownloadError] = useState<string>();
   const csv = (section?: string) =>
     downloadCsv(`/api/audits/${name}${qs({ ...params, format: 'csv', section })}`, `${name}${section ? `-${section}` : ''}.csv`).catch(
@@ -41,14 +51,16 @@ export function AuditsPage() {
         </ul>
       </nav>
       <p>{list.data?.items.find((a) => a.name === name)?.description}</p>
-      <Filters value={filters} onChange={setFilters} />
+      <Filters value={shown} onChange={onFilters} anyTime={now} />
       {downloadError && <p role="alert">{downloadError}</p>}
       {result.error && <p>Could not run the audit: {result.error.message}</p>}
       {result.data && (
         <section aria-labelledby="audit-title" data-testid={`audit-${name}`}>
           <h2 id="audit-title">{result.data.title}</h2>
-          <p className="nhsuk-body-s">
-            {new Date(result.data.period.from).toLocaleDateString('en-GB')} to {new Date(result.data.period.to).toLocaleDateString('en-GB')}
+          <p className="nhsuk-body-s" data-testid="audit-period">
+            {now && !result.data.period.given
+              ? `Every open case as of ${new Date(result.data.period.asOf).toLocaleDateString('en-GB')}, whenever it entered its state`
+              : `${new Date(result.data.period.from).toLocaleDateString('en-GB')} to ${new Date(result.data.period.to).toLocaleDateString('en-GB')}`}
           </p>
           <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => csv()}>
             Download all as CSV
