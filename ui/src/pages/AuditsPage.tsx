@@ -1,12 +1,14 @@
 /** Audits: each audit's sections as charts and tables, filtered like the map, with CSV downloads from the server. */
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { qs } from '../api/client.ts';
 import type { AuditInfo, AuditResult } from '../api/types.ts';
 import { useApi } from '../api/useApi.ts';
-import { AuditCharts } from '../audits/Charts.tsx';
 import { downloadCsv } from '../audits/csv.ts';
 import { SectionTable } from '../audits/SectionTable.tsx';
 import { Filters, type FilterValues, filterParams, noFilters } from '../map/Filters.tsx';
+
+// The charting library is loaded when an audit is first shown, not with the rest of the UI.
+const AuditCharts = lazy(() => import('../audits/Charts.tsx').then((m) => ({ default: m.AuditCharts })));
 
 export function AuditsPage() {
   const list = useApi<{ items: AuditInfo[] }>('/api/audits');
@@ -65,7 +67,9 @@ export function AuditsPage() {
           <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => csv()}>
             Download all as CSV
           </button>
-          <AuditCharts result={result.data} />
+          <Suspense fallback={<p>Loading the charts…</p>}>
+            <AuditCharts result={result.data} />
+          </Suspense>
           {result.data.sections.map((s) => (
             <div key={s.name}>
               <SectionTable section={s} />
