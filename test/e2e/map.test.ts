@@ -108,6 +108,10 @@ describe('sign-in (development only)', () => {
 describe('the audits', () => {
   it('should show charts and tables, and download CSV', async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+    const scripts: { url: string; encoding: string | undefined }[] = [];
+    context.on('response', (r) => {
+      if (/\/assets\/.*\.js$/.test(r.url())) scripts.push({ url: r.url(), encoding: r.headers()['content-encoding'] });
+    });
     const page = await signedInPage(context, baseUrl, await token(baseUrl, 'cgl-west-kent', 'commissioner'), '/audits');
     await page.getByTestId('table-states').waitFor();
     await page.locator('.recharts-surface').first().waitFor();
@@ -132,6 +136,11 @@ describe('the audits', () => {
       page.getByRole('button', { name: 'Download all as CSV' }).click(),
     ]);
     expect(download.suggestedFilename()).toBe('quality.csv');
+    // Scripts arrive precompressed; the audits load their charts and never the chart layout library.
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(scripts.filter((s) => s.encoding !== 'br')).toEqual([]);
+    expect(scripts.some((s) => /\/Charts-/.test(s.url))).toBe(true);
+    expect(scripts.some((s) => /elk/.test(s.url))).toBe(false);
     expect(consoleErrors(page)).toEqual([]);
     await context.close();
   });
