@@ -87,6 +87,43 @@ describe('the map’s one measure', () => {
   }
 });
 
+describe('the address keeps the page’s state', () => {
+  it('should keep the map’s filters and chosen state, and the audit tab and its filters, over a reload', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await signedInPage(context, baseUrl, await token(baseUrl, 'cgl-west-kent', 'commissioner'));
+    await page.getByTestId('state-active.jointCare').waitFor();
+    await page.getByLabel('Quadrant').selectOption('Q1');
+    await page.getByLabel('Period', { exact: true }).selectOption('365');
+    await page.getByRole('button', { name: 'Show cases in Joint care', exact: true }).click();
+    await page.getByRole('heading', { name: 'Cases in Joint care' }).waitFor();
+    const search = new URL(page.url()).searchParams;
+    expect(Object.fromEntries(search)).toEqual({ quadrant: 'Q1', period: '365', state: 'active.jointCare' });
+
+    await page.reload();
+    await page.getByRole('heading', { name: 'Cases in Joint care' }).waitFor();
+    expect(await page.getByLabel('Quadrant').inputValue()).toBe('Q1');
+    expect(await page.getByLabel('Period', { exact: true }).inputValue()).toBe('365');
+    expect(await page.getByTestId('state-active.jointCare').getAttribute('class')).toContain('app-state--selected');
+
+    // The audits: the tab and the "now" audit's own period.
+    await page.goto(`${baseUrl}/audits`);
+    await page.getByRole('button', { name: 'Overdue' }).click();
+    await page.getByTestId('audit-overdue').waitFor();
+    await page.getByLabel('Area').selectOption('MEDWAY');
+    await page.getByLabel('Period', { exact: true }).selectOption('30');
+    await expect
+      .poll(() => Object.fromEntries(new URL(page.url()).searchParams))
+      .toEqual({ audit: 'overdue', area: 'MEDWAY', nowPeriod: '30' });
+    await page.reload();
+    await page.getByTestId('audit-overdue').waitFor();
+    expect(await page.getByRole('button', { name: 'Overdue' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByLabel('Area').inputValue()).toBe('MEDWAY');
+    expect(await page.getByLabel('Period', { exact: true }).inputValue()).toBe('30');
+    expect(consoleErrors(page)).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('sign-in (development only)', () => {
   it('should sign in as a chosen agency and role', async () => {
     const context = await browser.newContext();
@@ -123,10 +160,10 @@ describe('the audits', () => {
     expect(new URL((await asked).url()).searchParams.has('from')).toBe(false);
     await page.getByText('Stalled cases by agency').waitFor();
     expect(await page.getByTestId('audit-period').textContent()).toMatch(/^Every open case as of .*, whenever it entered its state$/);
-    expect(await page.getByLabel('Period').inputValue()).toBe('');
+    expect(await page.getByLabel('Period', { exact: true }).inputValue()).toBe('');
     await screenshot(page, 'audits-stalled-now');
     const narrowed = page.waitForRequest((r) => r.url().includes('/api/audits/stalled') && r.url().includes('from='));
-    await page.getByLabel('Period').selectOption('30');
+    await page.getByLabel('Period', { exact: true }).selectOption('30');
     await narrowed;
     await screenshot(page, 'audits-stalled');
     await page.getByRole('button', { name: 'Quality standards pack' }).click();

@@ -7,6 +7,36 @@ import { humanise } from '../chart/status.ts';
 export type FilterValues = { area: string; lead: string; quadrant: string; period: string };
 export const noFilters: FilterValues = { area: '', lead: '', quadrant: '', period: '90' };
 
+const periods = ['30', '90', '365', '1825'];
+
+/** The filters as the page's address keeps them (so a reload or a shared link shows the same): defaults left out. */
+export function filtersFromSearch(search: URLSearchParams, periodKey = 'period', periodDefault = noFilters.period): FilterValues {
+  const period = search.get(periodKey);
+  return {
+    area: search.get('area') ?? '',
+    lead: search.get('lead') ?? '',
+    quadrant: search.get('quadrant') ?? '',
+    period: period !== null && (periods.includes(period) || period === '') ? period : periodDefault,
+  };
+}
+
+/** `search` with these filters written into it; `periodKey` names where the period goes. */
+export function withFilters(
+  search: URLSearchParams,
+  f: FilterValues,
+  periodKey = 'period',
+  periodDefault = noFilters.period,
+): URLSearchParams {
+  const next = new URLSearchParams(search);
+  for (const k of ['area', 'lead', 'quadrant'] as const) {
+    if (f[k]) next.set(k, f[k]);
+    else next.delete(k);
+  }
+  if (f.period === periodDefault) next.delete(periodKey);
+  else next.set(periodKey, f.period);
+  return next;
+}
+
 /** The query parameters the server takes for these filters (`from` is the period's start date; none for "any time"). */
 export function filterParams(f: FilterValues, now = new Date()) {
   const from = f.period ? new Date(now.getTime() - Number(f.period) * 86_400_000).toISOString().slice(0, 10) : undefined;

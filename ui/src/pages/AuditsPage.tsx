@@ -1,28 +1,38 @@
 /** Audits: each audit's sections as charts and tables, filtered like the map, with CSV downloads from the server. */
 import { lazy, Suspense, useState } from 'react';
+import { useSearchParams } from 'wouter';
 import { qs } from '../api/client.ts';
 import type { AuditInfo, AuditResult } from '../api/types.ts';
 import { useApi } from '../api/useApi.ts';
 import { downloadCsv } from '../audits/csv.ts';
 import { SectionTable } from '../audits/SectionTable.tsx';
-import { Filters, type FilterValues, filterParams, noFilters } from '../map/Filters.tsx';
+import { Filters, type FilterValues, filterParams, filtersFromSearch, withFilters } from '../map/Filters.tsx';
 
 // The charting library is loaded when an audit is first shown, not with the rest of the UI.
 const AuditCharts = lazy(() => import('../audits/Charts.tsx').then((m) => ({ default: m.AuditCharts })));
 
 export function AuditsPage() {
   const list = useApi<{ items: AuditInfo[] }>('/api/audits');
-  const [name, setName] = useState('dwell');
-  const [filters, setFilters] = useState<FilterValues>(noFilters);
-  // The "now" audits look at every open case unless a period is chosen for them: a case that entered its state before
-  // the period is still stalled, and often the worst.
-  const [nowPeriod, setNowPeriod] = useState('');
+  // The audit shown and the filters live in the address: a reload or a shared link shows the same.
+  const [search, setSearch] = useSearchParams();
+  const name = search.get('audit') ?? 'dwell';
+  const setName = (audit: string) =>
+    setSearch((prev) => {
+      const next = new URLSearchParams(prev);
+      next.set('audit', audit);
+      return next;
+    });
+  const filters = filtersFromSearch(search);
+  // The "now" audits look at every open case unless a period is chosen for them (`nowPeriod`): a case that entered its
+  // state before the period is still stalled, and often the worst.
+  const nowPeriod = filtersFromSearch(search, 'nowPeriod', '').period;
   const now = list.data?.items.find((a) => a.name === name)?.now ?? false;
   const shown = now ? { ...filters, period: nowPeriod } : filters;
-  const onFilters = (v: FilterValues) => {
-    if (now) setNowPeriod(v.period);
-    setFilters(now ? { ...v, period: filters.period } : v);
-  };
+  const onFilters = (v: FilterValues) =>
+    setSearch(
+      (prev) => (now ? withFilters(withFilters(prev, { ...v, period: filters.period }), v, 'nowPeriod', '') : withFilters(prev, v)),
+      { replace: true },
+    );
   const params = filterParams(shown);
   // Wait for the list: it says whether this audit measures the present.
   const result = useApi<AuditResult>(list.data ? `/api/audits/${name}${qs(params)}` : null);

@@ -1,5 +1,6 @@
 /** Pathway map: the statechart with each state's open cases and current waits against target; filters; a state's cases on click. */
 import { useMemo, useRef, useState } from 'react';
+import { useSearchParams } from 'wouter';
 import { allows } from '../../../machines/access.ts';
 import { pathwayDefinition } from '../../../machines/definition.ts';
 import { qs } from '../api/client.ts';
@@ -11,7 +12,7 @@ import { PathwayChart } from '../chart/PathwayChart.tsx';
 import { days, stateLabel, statusText } from '../chart/status.ts';
 import { LiveBadge } from '../components/LiveBadge.tsx';
 import { useInspection } from '../live/useInspection.ts';
-import { Filters, type FilterValues, filterParams, noFilters } from '../map/Filters.tsx';
+import { Filters, type FilterValues, filterParams, filtersFromSearch, withFilters } from '../map/Filters.tsx';
 import { flowOverlays, stateOverlays, stateRows } from '../map/overlay.ts';
 import { StateCases } from '../map/StateCases.tsx';
 
@@ -19,12 +20,31 @@ const definition = pathwayDefinition();
 const edges = chartEdges(definition);
 
 export function MapPage({ session }: { session: Session }) {
-  const [filters, setFilters] = useState<FilterValues>(noFilters);
-  const [selected, setSelected] = useState<string | null>(null);
+  // Filters, the chosen state and the period layer live in the address: a reload or a shared link shows the same.
+  const [search, setSearch] = useSearchParams();
+  const filters = filtersFromSearch(search);
+  const setFilters = (f: FilterValues) => setSearch((prev) => withFilters(prev, f), { replace: true });
+  const selected = search.get('state');
+  const setSelected = (state: string) =>
+    setSearch((prev) => {
+      const next = new URLSearchParams(prev);
+      next.set('state', state);
+      return next;
+    });
   const [version, setVersion] = useState(0);
   // The period's median stays and flow are an optional layer, for the roles that may read the audits.
   const periodAllowed = allows(session.role, 'audits');
-  const [periodLayer, setPeriodLayer] = useState(false);
+  const periodLayer = search.get('layer') === 'period';
+  const setPeriodLayer = (on: boolean) =>
+    setSearch(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        if (on) next.set('layer', 'period');
+        else next.delete('layer');
+        return next;
+      },
+      { replace: true },
+    );
   const showPeriod = periodAllowed && periodLayer;
   const params = filterParams(filters);
   const stats = useApi<Stats>(`/api/stats/states${qs({ ...params, from: undefined, v: version })}`);
