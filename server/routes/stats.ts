@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { isCareRole } from '../../machines/access.ts';
 import { pathwayDefinition } from '../../machines/definition.ts';
-import { currentVersion } from '../../machines/versions.ts';
+import { currentVersion, pathwayVersions } from '../../machines/versions.ts';
 import { agencyKinds, areas, quadrants } from '../../machines/vocab.ts';
 import { authorizeRoute } from '../access.ts';
 import type { Env } from '../env.ts';
@@ -56,40 +56,86 @@ async function rows<T>(db: Env['Variables']['deps']['database']['db'], query: SQ
 const days = (at: Date, alias = 'w') =>
   sql`(extract(epoch from (${at.toISOString()}::timestamptz - ${sql.raw(alias)}.entered_at)) / 86400.0)`;
 
-/** Each state's target in days on the current chart (null where none is set). */
-const targets = () =>
-  sql.join(
-    pathwayDefinition()
-      .states.filter((s) => s.type !== 'history')
-      .map((s) => sql`(${s.id}::text, ${s.targetDays}::float8)`),
+/** Each state's target in days on the current chart (null where none is set), and whether a state under it has one. */
+const targets = () => {
+  const states = pathwayDefinition().states.filter((s) => s.type !== 'history');
+  return sql.join(
+    states.map((s) => {
+      const under = states.some((d) => d.id.startsWith(`${s.id}.`) && d.targetDays !== null);
+      return sql`(${s.id}::text, ${s.targetDays}::float8, ${under}::boolean)`;
+    }),
     sql`, `,
   );
+};
+
+/** Each compound state above a leaf path `expr`: `active.jointCare.detox.none` → `active`, `active.jointCare`, `active.jointCare.detox`. */
+const ancestors = (expr: SQL) =>
+  sql`(select array_to_string((string_to_array(${expr}, '.'))[1:n], '.') as state
+         from generate_series(1, array_length(string_to_array(${expr}, '.'), 1) - 1) as n)`;
+
+/**
+ * Each state of any pathway version with every compound state above it, and the leaves under each compound state:
+ * joined by equality, so reading the stays needs no string work per row.
+ */
+const stateTree = () => {
+  const ids = new Set(pathwayVersions.flatMap((v) => pathwayDefinition(v.version).states.map((s) => s.id)));
+  const pairs = [...ids].flatMap((id) => {
+    const parts = id.split('.');
+    return parts.slice(1).map((_, i) => [id, parts.slice(0, i + 1).join('.')] as const);
+  });
+  const above = sql.join(
+    pairs.map(([state, ancestor]) => sql`(${state}::text, ${ancestor}::text)`),
+    sql`, `,
+  );
+  const compounds = [...new Set(pairs.map(([, a]) => a))];
+  const below = sql.join(
+    compounds.map(
+      (a) =>
+        sql`(${a}::text, array[${sql.join(
+          pairs.filter(([, x]) => x === a).map(([s]) => sql`${s}`),
+          sql`, `,
+        )}]::text[])`,
+    ),
+    sql`, `,
+  );
+  return { above, below };
+};
 
 /**
  * Every open case once in each state it is in now — its leaves and each compound state above them — with when it
  * entered that state. A compound state was entered by the earliest stay under it since the case last left it (a stay
- * under it that ended in no state under it); a case in two parallel regions is one row at the parallel state.
+ * under it that ended in no state under it); a case in two parallel regions is one row at the parallel state. Read in
+ * one pass over the open cases' stays (hash joins, no lookup per case).
  */
 const currentStays = (f: Filters, now: Date, agency?: string) => sql`
   o as (${openStays(f, agency)}),
   anc as (
-    select o.id, o.pathway_version, array_to_string((string_to_array(o.state, '.'))[1:n], '.') as state,
-           min(o.entered_at) as leaf_entered_at, o.reference, o.area, o.quadrant, o.lead_agency_id, o.responsible_agency_id
-      from o cross join lateral generate_series(1, array_length(string_to_array(o.state, '.'), 1) - 1) as n
+    select o.id, o.pathway_version, p.state, min(o.entered_at) as leaf_entered_at,
+           o.reference, o.area, o.quadrant, o.lead_agency_id, o.responsible_agency_id
+      from o cross join lateral ${ancestors(sql`o.state`)} as p
      group by 1, 2, 3, o.reference, o.area, o.quadrant, o.lead_agency_id, o.responsible_agency_id),
+  above (state, ancestor) as (values ${stateTree().above}),
+  below (ancestor, states) as (values ${stateTree().below}),
+  -- The open cases' stays under each compound state, and whether a stay's end took the case out of it.
+  under as (
+    select st.case_id as id, ab.ancestor as state, st.entered_seq, st.entered_at,
+           case when st.left_seq is not null and not (coalesce(st.left_to, '{}') && b.states) then st.left_seq end as exit_seq
+      from state_stays st
+      join (select distinct o.id from o) as oc on oc.id = st.case_id
+      join above ab on ab.state = st.state
+      join below b on b.ancestor = ab.ancestor),
+  last_exit as (select u.id, u.state, coalesce(max(u.exit_seq), 0) as seq from under u group by 1, 2),
+  compound_entered as (
+    select u.id, u.state, min(u.entered_at) as entered_at
+      from under u join last_exit le on le.id = u.id and le.state = u.state
+     where u.entered_seq > le.seq group by 1, 2),
   w as (
     select o.id, o.pathway_version, o.state, o.entered_at, false as compound, o.reference, o.area, o.quadrant, o.lead_agency_id, o.responsible_agency_id from o
     union all
-    select a.id, a.pathway_version, a.state,
-           coalesce((select min(st.entered_at) from state_stays st
-                      where st.case_id = a.id and st.state like a.state || '.%'
-                        and st.entered_seq > coalesce((select max(x.left_seq) from state_stays x
-                                                        where x.case_id = a.id and x.state like a.state || '.%'
-                                                          and not exists (select 1 from unnest(x.left_to) as t(p) where t.p like a.state || '.%')), 0)),
-                    a.leaf_entered_at) as entered_at,
+    select a.id, a.pathway_version, a.state, coalesce(ce.entered_at, a.leaf_entered_at) as entered_at,
            true as compound, a.reference, a.area, a.quadrant, a.lead_agency_id, a.responsible_agency_id
-      from anc a),
-  t (state, target_days) as (values ${targets()}),
+      from anc a left join compound_entered ce on ce.id = a.id and ce.state = a.state),
+  t (state, target_days, targets_under) as (values ${targets()}),
   -- A leaf's cases over its own target.
   over_leaf as (
     select w.id, w.state from w join t on t.state = w.state
@@ -117,7 +163,7 @@ stats.get('/states', async (c) => {
                -- Over its own target; a compound state without one: its cases over target in any state under it.
                case when max(t.target_days) is not null
                       then count(distinct w.id) filter (where ${days(now)} > t.target_days)::int
-                    when bool_or(exists (select 1 from t t2 where t2.state like w.state || '.%' and t2.target_days is not null))
+                    when bool_or(t.targets_under)
                       then (select count(distinct ol.id) from over_leaf ol where ol.state like w.state || '.%')::int
                end as over,
                round((percentile_cont(0.5) within group (order by ${days(now)}))::numeric, 1)::float8 as median_days,
