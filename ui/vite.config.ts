@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { compression } from 'vite-plugin-compression2';
 
 /**
  * nhsuk-frontend's compiled CSS loads the Frutiger font from the NHS's CDN and its icons from `/assets/images`: the
@@ -27,8 +28,14 @@ function nhsukLocalAssets(): Plugin {
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  plugins: [nhsukLocalAssets(), react()],
-  build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 4000 },
+  plugins: [
+    nhsukLocalAssets(),
+    react(),
+    // Each text asset also written brotli- and gzip-compressed, once, for the server to send by Accept-Encoding.
+    compression({ algorithms: ['brotliCompress', 'gzip'], include: /\.(js|mjs|css|html|svg|json)$/, exclude: /manifest\.json$/ }),
+  ],
+  // The manifest tells scripts/bundleBudget.ts which chunks load first and which on demand.
+  build: { outDir: 'dist', emptyOutDir: true, manifest: true, chunkSizeWarningLimit: 4000 },
   server: {
     port: Number(process.env.UI_PORT ?? 5173),
     proxy: { '/api': `http://127.0.0.1:${process.env.PORT ?? 3000}`, '/healthz': `http://127.0.0.1:${process.env.PORT ?? 3000}` },

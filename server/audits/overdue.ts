@@ -64,6 +64,7 @@ const columns = [
 export const overdue: Audit = {
   name: 'overdue',
   title: 'Overdue',
+  now: true,
   description:
     'Referrals, lead proposals, handovers and involvement requests awaiting acceptance past their follow-up date; care-plan reviews past due',
   run: async (db, f) => {

@@ -62,6 +62,7 @@ async function run(db: Db, f: AuditFilters) {
 export const stalled: Audit = {
   name: 'stalled',
   title: 'Stalled now',
+  now: true,
   description: 'Open cases in a state longer than the state’s target, oldest first, with the lead agency and care coordinator',
   run: async (db, f) => {
     const { summary, cases, total } = await run(db, f);

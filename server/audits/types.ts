@@ -93,7 +93,14 @@ export function resolveFilters(input: AuditQuery, now: Date = new Date()): Audit
   };
 }
 
-export type Audit = { name: string; title: string; description: string; run: (db: Db, filters: AuditFilters) => Promise<AuditResult> };
+export type Audit = {
+  name: string;
+  title: string;
+  description: string;
+  /** Measures the present (open cases, pending requests): a period narrows it only when the caller gives one. */
+  now?: boolean;
+  run: (db: Db, filters: AuditFilters) => Promise<AuditResult>;
+};
 
 /** The common head of every audit's answer. */
 export const head = (audit: Pick<Audit, 'name' | 'title'>, f: AuditFilters): Omit<AuditResult, 'sections'> => ({

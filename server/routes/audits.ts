@@ -41,7 +41,17 @@ audits$.openapi(
     summary: 'The audits available',
     responses: {
       200: json(
-        z.object({ items: z.array(z.object({ name: z.string(), title: z.string(), description: z.string(), href: z.string() })) }),
+        z.object({
+          items: z.array(
+            z.object({
+              name: z.string(),
+              title: z.string(),
+              description: z.string(),
+              now: z.boolean().meta({ description: 'Measures the present: a period narrows it only when given' }),
+              href: z.string(),
+            }),
+          ),
+        }),
         'Audits',
       ),
       ...errors,
@@ -51,7 +61,7 @@ audits$.openapi(
     authorizeRoute(c.var.principal, 'audits');
     const items = auditNames.map((name) => {
       const a = audits[name] as (typeof audits)[string];
-      return { name, title: a.title, description: a.description, href: `/api/audits/${name}` };
+      return { name, title: a.title, description: a.description, now: a.now ?? false, href: `/api/audits/${name}` };
     });
     return c.json({ items }, 200);
   },

@@ -1,13 +1,15 @@
 /** The inspector UI's pure logic: SSE parsing, the chart's edges and layout, path overlays, generated event forms. */
 import { describe, expect, it } from 'vitest';
 import { pathwayDefinition } from '../../machines/definition.ts';
+import { currentVersion } from '../../machines/versions.ts';
 import { parseSse } from '../../ui/src/api/sse.ts';
 import type { EventRow } from '../../ui/src/api/types.ts';
 import { pathOverlays } from '../../ui/src/case/path.ts';
 import { chartEdges, matchEdge, movesOf } from '../../ui/src/chart/edges.ts';
 import { layoutChart } from '../../ui/src/chart/layout.ts';
-import { dwellStatus, targetOf } from '../../ui/src/chart/status.ts';
+import { dwellStatus, targetOf, waitStatus } from '../../ui/src/chart/status.ts';
 import { initialRaw, type RawObject, schemaOf, toBody } from '../../ui/src/forms/schema.ts';
+import { stateRows } from '../../ui/src/map/overlay.ts';
 
 const def = pathwayDefinition();
 const edges = chartEdges(def);
@@ -35,7 +37,7 @@ describe('chart edges', () => {
   });
 
   it('should lay every state out inside its parent', async () => {
-    const layout = await layoutChart(def);
+    const layout = await layoutChart(def, currentVersion);
     expect(layout.states.map((s) => s.def.id).sort()).toEqual(def.states.map((s) => s.id).sort());
     const byId = new Map(layout.states.map((s) => [s.def.id, s]));
     for (const s of layout.states) {
@@ -110,5 +112,46 @@ describe('generated event forms', () => {
       { id: 'kmpt-cmht-medway', name: 'Medway CMHT', kind: 'MHS', area: 'MEDWAY' },
     ]) as Record<string, unknown>;
     expect(to.to).toEqual({ id: 'kmpt-cmht-medway', kind: 'MHS', name: 'Medway CMHT' });
+  });
+});
+
+describe('the map’s current waits against target', () => {
+  it('should say no cases, no target set, over, near or within from the open cases now', () => {
+    const at = (open: number, overTarget: number | null, maxDays: number | null, targetDays: number | null) =>
+      waitStatus({ open, overTarget, maxDays, targetDays });
+    expect([at(0, 0, null, 7), at(3, null, 40, null), at(3, 1, 9, 7), at(3, 0, 6, 7), at(3, 0, 2, 7), at(2, 0, 3, null)]).toEqual([
+      'empty',
+      'none',
+      'over',
+      'near',
+      'within',
+      'within',
+    ]);
+  });
+
+  it('should give every state a row, "no target set" only where neither it nor a state under it has one', () => {
+    const rows = stateRows(def, {
+      asOf: '2026-03-01T00:00:00.000Z',
+      open: 1,
+      pathwayVersion: currentVersion,
+      onEarlierVersions: 0,
+      states: [
+        {
+          state: 'active.referral',
+          compound: true,
+          open: 1,
+          onEarlierVersions: 0,
+          targetDays: null,
+          overTarget: 1,
+          medianDays: 20,
+          maxDays: 20,
+        },
+      ],
+    });
+    const row = (id: string) => rows.find((r) => r.id === id);
+    expect(row('active.referral')).toMatchObject({ compound: true, open: 1, overTarget: 1, status: 'over' });
+    expect(row('active.referral.triage')).toMatchObject({ open: 0, overTarget: 0, status: 'empty' });
+    expect(row('active.jointCare.carePlan')).toMatchObject({ region: true, overTarget: null, status: 'empty' });
+    expect(rows.some((r) => r.id === 'new' || r.id === 'closed')).toBe(false);
   });
 });

@@ -80,7 +80,7 @@ export function App() {
           ) : (
             <Switch>
               <Route path="/">
-                <MapPage />
+                <MapPage session={session} />
               </Route>
               <Route path="/cases/:id">{(p) => <CasePage key={p.id} id={p.id} session={session} />}</Route>
               <Route path="/worklist">

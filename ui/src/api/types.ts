@@ -55,7 +55,18 @@ export type EventRow = {
 
 export type Agency = { id: string; name: string; kind: AgencyKind; area: Area | null };
 
-export type StateStats = { state: string; open: number; onEarlierVersions: number; medianDays: number | null; maxDays: number | null };
+/** One state now: its open cases once each, how many are over target, and the median and longest time since each entered it. */
+export type StateStats = {
+  state: string;
+  compound: boolean;
+  open: number;
+  onEarlierVersions: number;
+  targetDays: number | null;
+  /** Over its own target; a compound state without one: its cases over target in the states under it; null: no target. */
+  overTarget: number | null;
+  medianDays: number | null;
+  maxDays: number | null;
+};
 /** Open cases now; those still on an earlier pathway version are counted in the state of the same name. */
 export type Stats = { asOf: string; open: number; pathwayVersion: number; onEarlierVersions: number; states: StateStats[] };
 export type StateCase = {
@@ -66,6 +77,8 @@ export type StateCase = {
   quadrant: Quadrant | null;
   leadAgencyId: string | null;
   responsibleAgencyId: string | null;
+  /** The leaf states (a region's each) the case is in under this state. */
+  leaves: string[];
   enteredAt: string;
   daysInState: number;
 };
@@ -115,8 +128,9 @@ export type AuditSection = {
 export type AuditResult = {
   audit: string;
   title: string;
-  period: { from: string; to: string; asOf: string };
+  period: { from: string; to: string; asOf: string; given: boolean };
   filters: Record<string, string>;
   sections: AuditSection[];
 };
-export type AuditInfo = { name: string; title: string; description: string };
+/** `now`: the audit measures the present, and a period only narrows it when one is chosen. */
+export type AuditInfo = { name: string; title: string; description: string; now: boolean };

@@ -3,6 +3,7 @@ import { Controls, type Edge, MarkerType, ReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useEffect, useMemo, useState } from 'react';
 import { pathwayDefinition } from '../../../machines/definition.ts';
+import { currentVersion } from '../../../machines/versions.ts';
 import type { ChartLayout } from './layout.ts';
 import { layoutChart } from './layout.ts';
 import { StateNode, type StateNodeType, type StateOverlay } from './StateNode.tsx';
@@ -25,7 +26,7 @@ type Props = {
 export function PathwayChart({ title, states, edges = {}, selected = null, onSelect, height = 760, version }: Props) {
   const [layout, setLayout] = useState<ChartLayout>();
   useEffect(() => {
-    layoutChart(pathwayDefinition(version)).then(setLayout);
+    layoutChart(pathwayDefinition(version), version ?? currentVersion).then(setLayout);
   }, [version]);
 
   const nodes = useMemo<StateNodeType[]>(() => {

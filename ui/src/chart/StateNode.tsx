@@ -3,7 +3,17 @@ import { Handle, type Node, type NodeProps, Position } from '@xyflow/react';
 import type { StateDefinition } from '../../../machines/definition.ts';
 import { type DwellStatus, days, humanise, statusText, targetOf } from './status.ts';
 
-export type StateOverlay = { open?: number; medianDays?: number | null; status?: DwellStatus; current?: boolean; visits?: number[] };
+export type StateOverlay = {
+  open?: number;
+  overTarget?: number | null;
+  medianDays?: number | null;
+  maxDays?: number | null;
+  /** The period's median stay: an optional layer, labelled as such. */
+  periodMedianDays?: number | null;
+  status?: DwellStatus;
+  current?: boolean;
+  visits?: number[];
+};
 export type StateNodeData = { def: StateDefinition; compound: boolean; region: boolean; overlay: StateOverlay; selected: boolean };
 export type StateNodeType = Node<StateNodeData, 'state'>;
 
@@ -47,13 +57,32 @@ export function StateNode({ data }: NodeProps<StateNodeType>) {
           {overlay.visits && overlay.visits.length > 0 && <div className="app-state__visits">Step {overlay.visits.join(', ')}</div>}
           {overlay.open !== undefined && (
             <div className="app-state__count" data-testid={`count-${def.id}`}>
-              {overlay.open} open{!compound && overlay.open > 0 ? ` · median ${days(overlay.medianDays)}` : ''}
+              {overlay.open} open{region ? ' in this region' : ''}
+              {overlay.overTarget !== null && overlay.overTarget !== undefined && overlay.open > 0
+                ? ` · ${overlay.overTarget} over target`
+                : ''}
             </div>
           )}
-          {overlay.status && !compound && (
+          {overlay.open !== undefined && overlay.open > 0 && (
+            <div className="app-state__waits" data-testid={`waits-${def.id}`}>
+              Waiting now: median {days(overlay.medianDays)}, longest {days(overlay.maxDays)}
+            </div>
+          )}
+          {overlay.status && (
             <div className="app-state__target">
-              {targetOf(def) !== null ? `Target ${days(targetOf(def))}: ` : ''}
-              <strong>{statusText[overlay.status]}</strong>
+              {overlay.status === 'empty' || overlay.status === 'none' ? (
+                statusText[overlay.status]
+              ) : (
+                <>
+                  {targetOf(def) !== null ? `Target ${days(targetOf(def))}: ` : compound ? 'Against the targets within: ' : ''}
+                  <strong>{statusText[overlay.status]}</strong>
+                </>
+              )}
+            </div>
+          )}
+          {overlay.periodMedianDays !== undefined && (
+            <div className="app-state__period" data-testid={`period-${def.id}`}>
+              Period median stay: {days(overlay.periodMedianDays)}
             </div>
           )}
         </>

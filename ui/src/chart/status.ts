@@ -4,7 +4,7 @@ import type { StateDefinition } from '../../../machines/definition.ts';
 export const targetOf = (def: Pick<StateDefinition, 'targetDays'>): number | null => def.targetDays;
 
 /** How a state's dwell compares with its target: a word for everyone, a colour as well. */
-export type DwellStatus = 'within' | 'near' | 'over' | 'none';
+export type DwellStatus = 'within' | 'near' | 'over' | 'none' | 'empty';
 
 export function dwellStatus(medianDays: number | null | undefined, targetDays: number | null): DwellStatus {
   if (targetDays === null || medianDays === null || medianDays === undefined) return 'none';
@@ -17,7 +17,20 @@ export const statusText: Record<DwellStatus, string> = {
   near: 'Near target',
   over: 'Over target',
   none: 'No target set',
+  empty: 'No cases',
 };
+
+/**
+ * A state now: over target if any case in it is; near if the longest wait is past three quarters of the target;
+ * "No cases" where there are none, "No target set" only where neither it nor a state under it has a target.
+ */
+export function waitStatus(s: { open: number; overTarget: number | null; maxDays: number | null; targetDays: number | null }): DwellStatus {
+  if (s.open === 0) return 'empty';
+  if (s.overTarget === null) return 'none';
+  if (s.overTarget > 0) return 'over';
+  if (s.targetDays !== null && s.maxDays !== null && s.maxDays > s.targetDays * 0.75) return 'near';
+  return 'within';
+}
 
 /** `awaitingAcceptance` → `Awaiting acceptance`. */
 export const humanise = (key: string): string => {

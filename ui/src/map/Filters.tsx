@@ -7,9 +7,39 @@ import { humanise } from '../chart/status.ts';
 export type FilterValues = { area: string; lead: string; quadrant: string; period: string };
 export const noFilters: FilterValues = { area: '', lead: '', quadrant: '', period: '90' };
 
-/** The query parameters the server takes for these filters (`from` is the period's start date). */
+const periods = ['30', '90', '365', '1825'];
+
+/** The filters as the page's address keeps them (so a reload or a shared link shows the same): defaults left out. */
+export function filtersFromSearch(search: URLSearchParams, periodKey = 'period', periodDefault = noFilters.period): FilterValues {
+  const period = search.get(periodKey);
+  return {
+    area: search.get('area') ?? '',
+    lead: search.get('lead') ?? '',
+    quadrant: search.get('quadrant') ?? '',
+    period: period !== null && (periods.includes(period) || period === '') ? period : periodDefault,
+  };
+}
+
+/** `search` with these filters written into it; `periodKey` names where the period goes. */
+export function withFilters(
+  search: URLSearchParams,
+  f: FilterValues,
+  periodKey = 'period',
+  periodDefault = noFilters.period,
+): URLSearchParams {
+  const next = new URLSearchParams(search);
+  for (const k of ['area', 'lead', 'quadrant'] as const) {
+    if (f[k]) next.set(k, f[k]);
+    else next.delete(k);
+  }
+  if (f.period === periodDefault) next.delete(periodKey);
+  else next.set(periodKey, f.period);
+  return next;
+}
+
+/** The query parameters the server takes for these filters (`from` is the period's start date; none for "any time"). */
 export function filterParams(f: FilterValues, now = new Date()) {
-  const from = new Date(now.getTime() - Number(f.period) * 86_400_000).toISOString().slice(0, 10);
+  const from = f.period ? new Date(now.getTime() - Number(f.period) * 86_400_000).toISOString().slice(0, 10) : undefined;
   return { area: f.area || undefined, lead: f.lead || undefined, quadrant: f.quadrant || undefined, from };
 }
 
@@ -42,7 +72,16 @@ function Select({
   );
 }
 
-export function Filters({ value, onChange }: { value: FilterValues; onChange: (v: FilterValues) => void }) {
+/** `anyTime`: offer no period at all (the "now" audits: every open case, whenever it entered its state). */
+export function Filters({
+  value,
+  onChange,
+  anyTime = false,
+}: {
+  value: FilterValues;
+  onChange: (v: FilterValues) => void;
+  anyTime?: boolean;
+}) {
   const directory = useDirectory();
   const set = (k: keyof FilterValues) => (v: string) => onChange({ ...value, [k]: v });
   return (
@@ -77,6 +116,7 @@ export function Filters({ value, onChange }: { value: FilterValues; onChange: (v
         value={value.period}
         onChange={set('period')}
         options={[
+          ...(anyTime ? [['', 'Any time (all open now)'] as [string, string]] : []),
           ['30', 'Last 30 days'],
           ['90', 'Last 90 days'],
           ['365', 'Last 12 months'],

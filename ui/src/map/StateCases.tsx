@@ -1,4 +1,4 @@
-/** The open cases in one state, longest-waiting first (pseudonymised references only). */
+/** The open cases in one state, each once, longest-waiting first (pseudonymised references only). */
 import { Link } from 'wouter';
 import { qs } from '../api/client.ts';
 import { agencyName, useDirectory } from '../api/directory.ts';
@@ -33,11 +33,11 @@ export function StateCases({ state, filters, version }: { state: string; filters
           </thead>
           <tbody className="nhsuk-table__body">
             {data.items.map((c) => (
-              <tr key={`${c.id}-${c.state}`}>
+              <tr key={c.id}>
                 <td>
                   <Link href={`/cases/${c.id}`}>{c.reference}</Link>
                 </td>
-                <td>{stateLabel(c.state)}</td>
+                <td>{(c.leaves.length ? c.leaves : [c.state]).map(stateLabel).join('; ')}</td>
                 <td>{days(c.daysInState)}</td>
                 <td>{agencyName(directory, c.leadAgencyId ?? c.responsibleAgencyId)}</td>
                 <td>{c.area ?? '—'}</td>
