@@ -215,7 +215,11 @@ describe('who sees a case', () => {
     expect(await manager.getByTestId('break-glass-notices').textContent()).toContain('Presented at A&E tonight');
     // …and among what the service was told (the notification itself carries no note).
     await manager.getByTestId('notifications').locator('summary').click();
-    await manager.getByTestId('notifications').getByText(/Opened in an emergency/).first().waitFor();
+    await manager
+      .getByTestId('notifications')
+      .getByText(/Opened in an emergency/)
+      .first()
+      .waitFor();
     expect(await seriousViolations(manager)).toEqual([]);
     await manager.context().close();
 
