@@ -1,6 +1,6 @@
 /** Who read which case, when and why: append-only (the database refuses updates, deletes and truncation). */
 import { sql } from 'drizzle-orm';
-import { bigserial, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { breakGlassReasons, outcomes, relationships } from '../../machines/access.ts';
 import { roles } from '../../machines/vocab.ts';
 
@@ -28,9 +28,17 @@ export const accessLog = pgTable(
     expiresAt: timestamp({ withTimezone: true }),
     /** What else identifies the read (an export's period and kind). */
     detail: text(),
+    /**
+     * Tamper evidence (migration 0015): the previous entry of the same case (of exports, for entries with no case) and
+     * a hash over this entry's fields and that entry's hash, computed by the database on insert.
+     */
+    prevId: bigint({ mode: 'number' }),
+    hash: text(),
   },
   (t) => [
     index('access_log_case_idx').on(t.caseId, t.at),
+    // The previous entry of a chain (migration 0015's trigger).
+    index('access_log_chain_idx').on(t.caseId, t.id),
     // An open break-glass access is looked up by case and person.
     index('access_log_break_glass_idx').on(t.caseId, t.principalId, t.expiresAt).where(sql`${t.action} = 'breakGlass'`),
     // The lead agency's managers are shown break-glass accesses to their cases.

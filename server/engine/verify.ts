@@ -41,6 +41,27 @@ async function brokenLinks(db: Db): Promise<Finding[]> {
   }));
 }
 
+/**
+ * Access-log entries whose hash does not follow from the entry and the one it names before it, that name an entry of
+ * another chain or a later one, or that share a predecessor (a fork): migration 0015's chain, by its own definition.
+ */
+async function brokenAccessLog(db: Db): Promise<Finding[]> {
+  const broken = await rows<{ id: number; case_id: string | null; why: string }>(
+    db,
+    sql`select e.id::int as id, e.case_id::text as case_id,
+               case when e.hash is distinct from access_log_hash(p.hash, e) then 'its hash does not follow from the entry and the one before'
+                    else 'it names an entry of another case, or a later one, as the one before' end as why
+          from access_log e left join access_log p on p.id = e.prev_id
+         where e.hash is distinct from access_log_hash(p.hash, e)
+            or (e.prev_id is not null and (p.id is null or p.case_id is distinct from e.case_id or p.id >= e.id))
+        union all
+        select min(e.id)::int, min(e.case_id::text), 'two entries follow the same one (or begin the same chain)'
+          from access_log e group by e.case_id, e.prev_id having count(*) > 1
+         order by 1`,
+  );
+  return broken.map((b) => ({ caseId: b.case_id ?? '', check: 'access-log', detail: `access log entry ${b.id}: ${b.why}` }));
+}
+
 /** Rebuilds one case from its history and compares what is stored beside it. */
 function checkCase(
   row: typeof cases.$inferSelect,
@@ -97,7 +118,7 @@ export async function verifyHistory(
   { batchSize = 500, limit = 200, onProgress }: { batchSize?: number; limit?: number; onProgress?: (cases: number) => void } = {},
 ): Promise<VerifyReport> {
   const started = performance.now();
-  const findings: Finding[] = await brokenLinks(db);
+  const findings: Finding[] = [...(await brokenLinks(db)), ...(await brokenAccessLog(db))];
   const seal = createHash('sha256');
   let checked = 0;
   let events = 0;

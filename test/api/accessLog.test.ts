@@ -10,6 +10,7 @@ import { accessLog } from '../../db/schema/index.ts';
 import { decide } from '../../machines/access.ts';
 import type { AgencyRef, EventBody } from '../../machines/index.ts';
 import { loadConfig, MIN_SECRET_BYTES } from '../../server/config.ts';
+import { verifyHistory } from '../../server/engine/verify.ts';
 import {
   accessLogRows,
   type Caller,
@@ -244,6 +245,33 @@ describe.each(backends)('the access log on $name', (backend) => {
       expect(await failure(database.db.update(accessLog).set({ view: 'full' }))).toMatch(/append-only/);
       expect(await failure(database.db.delete(accessLog))).toMatch(/append-only/);
       expect(await database.db.select().from(accessLog).orderBy(accessLog.id)).toEqual(before);
+    });
+
+    it('should chain each case’s entries, unforked under concurrent reads, so verify finds an entry changed by the owner', async () => {
+      // Twenty reads of one case at once: each entry follows exactly one before it.
+      const reads = await Promise.all(Array.from({ length: 20 }, () => api.request('GET', `/api/cases/${id}`, { as: services.sms.id })));
+      for (const r of reads) expect(r.status).toBe(200);
+      const chain = await database.db.select().from(accessLog).where(sql`${accessLog.caseId} = ${id}`).orderBy(accessLog.id);
+      expect(chain.every((e, i) => e.hash && e.prevId === (i === 0 ? null : chain[i - 1]?.id))).toBe(true);
+      expect((await verifyHistory(database.db)).findings.filter((f) => f.check === 'access-log')).toEqual([]);
+      // The tables' owner lifts the guard and rewrites one entry's note: the chain gives it away.
+      const target = chain[3];
+      await database.db.execute(sql`alter table access_log disable trigger access_log_no_update_delete`);
+      await database.db.execute(sql`update access_log set note = 'rewritten' where id = ${target?.id}`);
+      await database.db.execute(sql`alter table access_log enable trigger access_log_no_update_delete`);
+      const findings = (await verifyHistory(database.db)).findings.filter((f) => f.check === 'access-log');
+      expect(findings).toEqual([
+        {
+          caseId: id,
+          check: 'access-log',
+          detail: `access log entry ${target?.id}: its hash does not follow from the entry and the one before`,
+        },
+      ]);
+      // Put back as it was, for the tests after this one.
+      await database.db.execute(sql`alter table access_log disable trigger access_log_no_update_delete`);
+      await database.db.execute(sql`update access_log set note = ${target?.note ?? null} where id = ${target?.id}`);
+      await database.db.execute(sql`alter table access_log enable trigger access_log_no_update_delete`);
+      expect((await verifyHistory(database.db)).findings.filter((f) => f.check === 'access-log')).toEqual([]);
     });
   });
 
