@@ -1,7 +1,8 @@
 -- Tamper evidence for the access log, as migration 0010 gave the history: each entry's hash covers its own fields and
 -- the hash of the previous entry of the same case (entries with no case, exports, form one chain of their own), so
 -- changing, removing or reordering a past entry breaks the chain from there on. The database computes it on insert;
--- concurrent reads of one case take their turn (an advisory lock per chain) so a chain never forks.
+-- concurrent reads of one case take their turn (an advisory lock per chain, held to commit) so a chain never forks
+-- and its ids rise in the order its entries join it.
 ALTER TABLE "access_log" ADD COLUMN "prev_id" bigint;--> statement-breakpoint
 ALTER TABLE "access_log" ADD COLUMN "hash" text;--> statement-breakpoint
 CREATE INDEX "access_log_chain_idx" ON "access_log" USING btree ("case_id", "id");--> statement-breakpoint
@@ -16,6 +17,9 @@ DECLARE
   prev access_log;
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtextextended('access_log:' || coalesce(NEW.case_id::text, ''), 0));
+  -- The id is taken again under the lock, so a chain's ids rise in the order its entries join it (the one taken by the
+  -- column default, before the lock, could be overtaken by a concurrent entry of the same case).
+  NEW.id := nextval(pg_get_serial_sequence('access_log', 'id'));
   SELECT * INTO prev FROM access_log WHERE case_id IS NOT DISTINCT FROM NEW.case_id ORDER BY id DESC LIMIT 1;
   NEW.prev_id := prev.id;
   NEW.hash := access_log_hash(prev.hash, NEW);
