@@ -8,6 +8,7 @@ import { pathwayDefinition } from '../../machines/definition.ts';
 import { currentVersion, pathwayVersions } from '../../machines/versions.ts';
 import { agencyKinds, areas, quadrants } from '../../machines/vocab.ts';
 import { authorizeRoute } from '../access.ts';
+import { plainRows as rows } from '../audits/sql.ts';
 import type { Env } from '../env.ts';
 import { problems } from '../problem.ts';
 
@@ -46,11 +47,6 @@ const openStays = (f: Filters, agency?: string) => sql`
     left join agencies ra on ra.id = c.responsible_agency_id
     cross join lateral unnest(c.state_paths) as s(state)
    where ${where(f)} ${agency ? sql`and c.agencies @> array[${agency}]::text[]` : sql``}`;
-
-async function rows<T>(db: Env['Variables']['deps']['database']['db'], query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
-  return Array.isArray(result) ? result : result.rows;
-}
 
 /** Days from when the row `alias` entered its state until `at`. */
 const days = (at: Date, alias = 'w') =>
